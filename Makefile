@@ -1,0 +1,62 @@
+# Claim Tracker. `make run` serves the demo; `make test` runs the whole suite. Both set themselves up.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+MANAGE := $(PYTHON) manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help run test serve lint format migrations-check deploy-check setup clean
+
+help:
+	@echo "make run     set up, migrate, load the demo and serve http://127.0.0.1:8000"
+	@echo "make test    set up and run the whole suite (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make serve   production-style: collectstatic, migrate, gunicorn (set DEBUG=0, SECRET_KEY)"
+	@echo "make lint    ruff check and ruff format --check"
+
+# The virtual environment, with a Python of at least 3.12 (3.13 preferred).
+$(PYTHON):
+	@found=""; for candidate in python3.13 python3.12 python3; do \
+	  if command -v $$candidate >/dev/null 2>&1 && \
+	     $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    found=$$candidate; break; fi; \
+	done; \
+	if [ -z "$$found" ]; then \
+	  echo "Claim Tracker needs Python 3.12 or newer; found $$(python3 --version 2>&1 || echo 'no python3')." >&2; \
+	  exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$($$found --version)"; \
+	$$found -m venv $(VENV)
+
+# Reinstall only when the lock file changes, so re-running is fast.
+$(VENV)/.installed: requirements.lock | $(PYTHON)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: setup
+	$(PYTHON) -m pytest
+
+serve: setup
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(MANAGE) migrate --no-input
+	$(VENV)/bin/gunicorn config.wsgi --workers $${WORKERS:-2} --bind $${BIND:-127.0.0.1:8000}
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: setup
+	$(MANAGE) makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles

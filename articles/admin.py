@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from claims.models import Mention
+
+from .models import Article
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    fields = ["claim", "start", "end", "quote"]
+    autocomplete_fields = ["claim"]
+    extra = 0
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "published_on", "language", "added_by", "created_at"]
+    list_filter = ["language", "published_on", "outlet__reliability"]
+    search_fields = ["title", "url", "authors"]
+    autocomplete_fields = ["outlet"]
+    readonly_fields = ["content_hash", "added_by", "created_at", "updated_at"]
+    date_hierarchy = "published_on"
+    inlines = [MentionInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,58 @@
+"""Articles: the documents whose canonical plain text claims are anchored to."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=500)
+    url = models.URLField("URL", max_length=2000, blank=True, help_text="The canonical URL.")
+    outlet = models.ForeignKey(
+        "sources.Outlet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    authors = models.CharField(max_length=500, blank=True)
+    published_on = models.DateField("published", null=True, blank=True)
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag, e.g. en.")
+    text = models.TextField(help_text="The canonical plain text; mentions point into it.")
+    html = models.TextField("sanitised HTML", blank=True)
+    content_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=~models.Q(url=""), name="article_url_unique"
+            ),
+            models.CheckConstraint(condition=~models.Q(text=""), name="article_text_not_empty"),
+            models.CheckConstraint(
+                condition=~models.Q(content_hash=""), name="article_hash_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.content_hash = text_hash(self.text)
+        if kwargs.get("update_fields") and "text" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "content_hash"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", args=[self.pk])

@@ -1,0 +1,62 @@
+from django.contrib import admin
+
+from sources.models import Evidence
+
+from .models import Claim, Claimant, Mention, Rating, Tag
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    fields = ["article", "start", "end", "quote"]
+    autocomplete_fields = ["article"]
+    extra = 0
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    fields = ["source", "stance", "excerpt", "note"]
+    autocomplete_fields = ["source"]
+    extra = 0
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "claimant", "status", "rating", "claimed_on", "created_at"]
+    list_filter = ["status", "rating", "tags", "claimed_on"]
+    list_select_related = ["claimant", "rating"]
+    search_fields = ["text", "claimant__name", "tags__name"]
+    autocomplete_fields = ["claimant", "tags", "reviewer"]
+    readonly_fields = ["version", "created_by", "created_at", "updated_at"]
+    inlines = [MentionInline, EvidenceInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Claimant)
+class ClaimantAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "description"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["label", "position", "value", "colour"]
+    ordering = ["position"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ["quote", "claim", "article", "start", "end"]
+    list_select_related = ["claim", "article"]
+    search_fields = ["quote", "claim__text", "article__title"]
+    autocomplete_fields = ["claim", "article"]
+    readonly_fields = ["prefix", "suffix", "created_by", "created_at"]

@@ -1,0 +1,182 @@
+"""Claims, the people who make them, where articles state them, and the scale they are rated on."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from .anchoring import AnchorError, check_anchor
+
+
+class ClaimantKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class Claimant(models.Model):
+    """A person or organisation that makes claims."""
+
+    Kind = ClaimantKind
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="Role at the time, e.g. President of Ukraine."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ClaimantKind.values), name="claimant_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rating(models.Model):
+    """One step of the verdict scale, from most true (position 1) downwards."""
+
+    label = models.CharField(max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField(unique=True, help_text="Order on the scale.")
+    value = models.SmallIntegerField(
+        null=True, blank=True, help_text="Numeric rating, empty for off-scale labels."
+    )
+    colour = models.CharField(max_length=7, default="#777777", help_text="Hex colour, #rrggbb.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="rating_colour_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimQuerySet(models.QuerySet):
+    def with_list_details(self):
+        return self.select_related("claimant", "rating").annotate(
+            mention_count=models.Count("mentions", distinct=True),
+            evidence_count=models.Count("evidence", distinct=True),
+        )
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class Claim(models.Model):
+    """A proposition, in the researcher's words, that can be checked and rated."""
+
+    Status = ClaimStatus
+
+    text = models.TextField("claim", help_text="The proposition, as a clean sentence.")
+    claimant = models.ForeignKey(
+        Claimant, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    claimed_on = models.DateField("claim date", null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    rating = models.ForeignKey(
+        Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    rationale = models.TextField(blank=True)
+    verdict_as_of = models.DateField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every saved edit.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("review_claim", "Can review claims and publish verdicts")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="claim_text_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ClaimStatus.values), name="claim_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published")
+                | models.Q(rating__isnull=False, reviewer__isnull=False),
+                name="claim_published_has_verdict",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:detail", args=[self.pk])
+
+
+class Mention(models.Model):
+    """Where an article states a claim: a span of its text, kept as position and quote."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="mentions")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="mentions"
+    )
+    start = models.PositiveIntegerField(help_text="Offset of the first character (code points).")
+    end = models.PositiveIntegerField(help_text="Offset just past the last character.")
+    quote = models.TextField(help_text="The exact text at start–end.")
+    prefix = models.CharField(max_length=32, blank=True)
+    suffix = models.CharField(max_length=32, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "start", "end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="mention_start_before_end"
+            ),
+            models.CheckConstraint(condition=~models.Q(quote=""), name="mention_quote_not_empty"),
+            models.UniqueConstraint(
+                fields=["claim", "article", "start", "end"], name="mention_once_per_span"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote[:60]} ({self.start}–{self.end})"
+
+    def save(self, *args, **kwargs):
+        # The anchor is checked on every save, not only in forms: a wrong span is never stored.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.start is None or self.end is None or self.article_id is None:
+            return  # field validation reports what is missing
+        try:
+            anchor = check_anchor(self.article.text, self.start, self.end, self.quote)
+        except AnchorError as error:
+            raise ValidationError(str(error)) from error
+        self.prefix, self.suffix = anchor.prefix, anchor.suffix

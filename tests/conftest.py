@@ -1,0 +1,78 @@
+"""Personas (one per role, plus an outsider with none) and the rules for skipping honestly."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+# .ci/run sets this: there a skipped browser or shared-data test is a failure, not a skip.
+STRICT_SKIPS = os.environ.get("CLAIM_TRACKER_STRICT_SKIPS") == "1"
+
+SKIP_LINES = {
+    "no-chromium": "Browser tests skipped: no Chromium at /usr/bin/chromium "
+    "(apt-get install -y chromium).",
+    "no-shared-data": "Shared-data tests skipped: ../shared/data is not beside this clone.",
+}
+
+
+def skip_or_fail(kind: str) -> None:
+    """Skip with one clear line, except under .ci/run, where the missing piece is an error."""
+    if STRICT_SKIPS:
+        pytest.fail(f"{SKIP_LINES[kind]} CI requires them to run.")
+    pytest.skip(kind)
+
+
+def pytest_terminal_summary(terminalreporter):
+    reasons = {str(report.longrepr[-1]) for report in terminalreporter.stats.get("skipped", [])}
+    for kind, line in SKIP_LINES.items():
+        if any(reason.endswith(kind) for reason in reasons):
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        skip_or_fail("no-shared-data")
+    return SHARED_DATA
+
+
+def make_user(username: str, *roles: str, **fields) -> User:
+    user = User.objects.create_user(username=username, password="secret-for-tests", **fields)
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    return user
+
+
+@pytest.fixture
+def researcher(db) -> User:
+    return make_user("rosa", "Researcher")
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return make_user("victor", "Reviewer")
+
+
+@pytest.fixture
+def source_admin(db) -> User:
+    return make_user("sami", "Source admin", is_staff=True)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Signed in, but given no role: every page must refuse them."""
+    return make_user("otto")
+
+
+@pytest.fixture
+def login():
+    def client_for(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for

@@ -1,0 +1,32 @@
+import factory
+
+from sources.models import Evidence, Outlet, Source
+
+
+class OutletFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outlet
+
+    name = factory.Sequence(lambda n: f"Outlet {n}")
+    domain = factory.Sequence(lambda n: f"outlet{n}.example")
+    reliability = Outlet.Reliability.RELIABLE
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    url = factory.Sequence(lambda n: f"https://news{n}.example/story/{n}")
+    title = factory.Sequence(lambda n: f"Report number {n}")
+    outlet = factory.SubFactory(OutletFactory)
+    type = Source.Type.NEWS
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    claim = factory.SubFactory("tests.factories.claims.ClaimFactory")
+    source = factory.SubFactory(SourceFactory)
+    stance = Evidence.Stance.SUPPORTS
+    excerpt = "A short passage that bears on the claim."

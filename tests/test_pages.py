@@ -1,0 +1,203 @@
+"""Every page, for every role: who may see it, what it shows, and how many queries it costs."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sources.models import Evidence
+from tests.factories.articles import ArticleFactory
+from tests.factories.claims import ClaimFactory, MentionFactory
+from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["researcher", "reviewer", "source_admin"]
+
+
+@pytest.fixture
+def pages(db):
+    """One of each kind of page, with a URL that resolves to real rows."""
+    mention = MentionFactory()
+    evidence = EvidenceFactory(claim=mention.claim)
+    return {
+        "article list": reverse("articles:list"),
+        "article": reverse("articles:detail", args=[mention.article.pk]),
+        "claim list": reverse("claims:list"),
+        "claim": reverse("claims:detail", args=[mention.claim.pk]),
+        "source list": reverse("sources:list"),
+        "source": reverse("sources:detail", args=[evidence.source.pk]),
+        "outlet": reverse("sources:outlet", args=[evidence.source.outlet.pk]),
+    }
+
+
+PAGE_NAMES = ["article list", "article", "claim list", "claim", "source list", "source", "outlet"]
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_anonymous_visitors_are_sent_to_log_in(page, pages, login):
+    response = login(None).get(pages[page])
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_a_user_without_a_role_is_refused(page, pages, login, outsider):
+    assert login(outsider).get(pages[page]).status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_every_role_can_read_every_page(page, role, pages, login, request):
+    user = request.getfixturevalue(role)
+    response = login(user).get(pages[page])
+    assert response.status_code == 200
+    assert b'<nav aria-label="Main">' in response.content
+
+
+def test_a_missing_article_is_not_found(login, researcher):
+    assert login(researcher).get(reverse("articles:detail", args=[999999])).status_code == 404
+
+
+class TestArticlePage:
+    def test_every_mention_is_a_mark_inside_the_article_element(self, login, researcher):
+        article = ArticleFactory(text="One claim here. Another claim there. The end.")
+        first = MentionFactory(article=article, start=0, length=14)
+        second = MentionFactory(article=article, start=16, length=19)
+        html = login(researcher).get(article.get_absolute_url()).content.decode()
+        body = re.search(r"<article[^>]*>(.*?)</article>", html, re.S).group(1)
+        assert f'<mark id="mention-{first.pk}"' in body
+        assert f'<mark id="mention-{second.pk}"' in body
+        assert re.sub(r"<[^>]+>", "", body) == article.text
+
+    def test_nested_mentions_keep_the_text_whole_and_mark_both(self, login, researcher):
+        article = ArticleFactory(text="Outer part with an inner bit inside it.")
+        outer = MentionFactory(article=article, start=0, length=len(article.text) - 1)
+        inner = MentionFactory(article=article, start=19, length=9)
+        html = login(researcher).get(article.get_absolute_url()).content.decode()
+        body = re.search(r"<article[^>]*>(.*?)</article>", html, re.S).group(1)
+        assert f'id="mention-{outer.pk}"' in body
+        assert f'id="mention-{inner.pk}" class="status-draft nested"' in body
+        assert re.sub(r"<[^>]+>", "", body) == article.text
+
+    def test_the_side_panel_lists_claims_in_text_order(self, login, researcher):
+        article = ArticleFactory(text="First statement. Second statement.")
+        later = MentionFactory(article=article, start=17, length=16, claim__text="Later claim")
+        earlier = MentionFactory(article=article, start=0, length=15, claim__text="Earlier claim")
+        html = login(researcher).get(article.get_absolute_url()).content.decode()
+        assert html.index(earlier.claim.text) < html.index(later.claim.text)
+
+    def test_article_text_is_escaped(self, login, researcher):
+        article = ArticleFactory(text="<script>alert(1)</script> is text, not code.")
+        html = login(researcher).get(article.get_absolute_url()).content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+class TestClaimPage:
+    def test_it_lists_mentions_and_groups_evidence_by_stance(self, login, researcher):
+        mention = MentionFactory()
+        claim = mention.claim
+        EvidenceFactory(claim=claim, stance=Evidence.Stance.CONTRADICTS, source__title="Denial")
+        EvidenceFactory(claim=claim, stance=Evidence.Stance.CONTEXT, source__title="Background")
+        html = login(researcher).get(claim.get_absolute_url()).content.decode()
+        assert mention.quote in html
+        contradicting = html.index("Contradicting evidence")
+        context = html.index('<h3 id="evidence-context">')
+        assert contradicting < html.index("Denial") < context < html.index("Background")
+
+    def test_evidence_published_after_the_claim_is_shown_as_later(self, login, researcher):
+        claim = ClaimFactory(claimed_on="2024-10-13")
+        EvidenceFactory(claim=claim, source__published_on="2024-10-17")
+        html = login(researcher).get(claim.get_absolute_url()).content.decode()
+        assert "(after the claim)" in html
+
+    def test_the_source_page_lists_the_claims_it_bears_on(self, login, researcher):
+        evidence = EvidenceFactory(stance=Evidence.Stance.CONTRADICTS)
+        html = login(researcher).get(evidence.source.get_absolute_url()).content.decode()
+        assert evidence.claim.text in html
+        assert "Contradicts" in html
+
+
+class TestListFragments:
+    @pytest.mark.parametrize(
+        ("url_name", "fragment_id"),
+        [
+            ("articles:list", "article-list"),
+            ("claims:list", "claim-list"),
+            ("sources:list", "source-list"),
+        ],
+    )
+    def test_htmx_gets_the_list_fragment_and_a_browser_gets_the_page(
+        self, url_name, fragment_id, login, researcher
+    ):
+        client = login(researcher)
+        page = client.get(reverse(url_name)).content.decode()
+        fragment = client.get(reverse(url_name), headers={"HX-Request": "true"}).content.decode()
+        assert "<html" in page and f'id="{fragment_id}"' in page
+        assert "<html" not in fragment
+        assert fragment.strip().startswith(f'<div id="{fragment_id}">')
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+class TestQueryCounts:
+    """Pages cost the same number of queries for 1 row as for 50: no N+1."""
+
+    # Every signed-in page costs 4: session, user, user permissions, group permissions.
+    def test_the_article_list(self, login, researcher):
+        client = login(researcher)
+        ArticleFactory()
+        one = count_queries(client, reverse("articles:list"))
+        ArticleFactory.create_batch(49)
+        assert count_queries(client, reverse("articles:list")) == one == 6
+
+    def test_the_claim_list(self, login, researcher):
+        client = login(researcher)
+        MentionFactory()
+        one = count_queries(client, reverse("claims:list"))
+        for mention in MentionFactory.create_batch(49):
+            EvidenceFactory(claim=mention.claim)
+        assert count_queries(client, reverse("claims:list")) == one == 6
+
+    def test_the_source_list(self, login, researcher):
+        client = login(researcher)
+        outlet = OutletFactory()
+        SourceFactory(outlet=outlet)
+        one = count_queries(client, reverse("sources:list"))
+        SourceFactory.create_batch(49)
+        assert count_queries(client, reverse("sources:list")) == one == 6
+
+    def test_the_article_page(self, login, researcher):
+        client = login(researcher)
+        article = ArticleFactory(text="word " * 200)
+        MentionFactory(article=article)
+        one = count_queries(client, article.get_absolute_url())
+        for start in range(5, 250, 5):
+            MentionFactory(article=article, start=start, length=4)
+        assert article.mentions.count() == 50
+        assert count_queries(client, article.get_absolute_url()) == one == 6
+
+    def test_the_claim_page(self, login, researcher):
+        client = login(researcher)
+        claim = ClaimFactory()
+        MentionFactory(claim=claim)
+        EvidenceFactory(claim=claim)
+        one = count_queries(client, claim.get_absolute_url())
+        MentionFactory.create_batch(49, claim=claim)
+        EvidenceFactory.create_batch(49, claim=claim)
+        assert count_queries(client, claim.get_absolute_url()) == one == 8
+
+    def test_the_source_page(self, login, researcher):
+        client = login(researcher)
+        source = SourceFactory()
+        EvidenceFactory(source=source)
+        one = count_queries(client, source.get_absolute_url())
+        EvidenceFactory.create_batch(49, source=source)
+        assert count_queries(client, source.get_absolute_url()) == one == 6

@@ -5,5 +5,7 @@ from . import views
 app_name = "articles"
 urlpatterns = [
     path("", views.article_list, name="list"),
+    path("new/", views.article_create, name="create"),
     path("<int:pk>/", views.article_detail, name="detail"),
+    path("<int:pk>/tag/", views.tag_claim, name="tag"),
 ]

@@ -1,12 +1,17 @@
 """Article pages: the list and the reader."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django_htmx.http import reswap, retarget
 
-from claims.models import Mention
+from claims import actions
+from claims.forms import TagClaimForm
+from claims.models import Claimant, Mention
 
+from .forms import ArticleForm
 from .highlighting import split_into_runs
 from .models import Article
 
@@ -32,9 +37,8 @@ def article_list(request):
     return render(request, template, {"page": page})
 
 
-@permission_required("articles.view_article", raise_exception=True)
-def article_detail(request, pk: int):
-    article = _get_article_for_user(request.user, pk)
+def reader_context(article: Article) -> dict:
+    """The article's text cut into runs with the mentions covering each, and its claims."""
     mentions = list(
         Mention.objects.filter(article=article)
         .select_related("claim__claimant", "claim__rating")
@@ -46,8 +50,59 @@ def article_detail(request, pk: int):
         for run in split_into_runs(article.text, ((m.pk, m.start, m.end) for m in mentions))
     ]
     claims = list({mention.claim_id: mention.claim for mention in mentions}.values())
-    return render(
-        request,
-        "articles/article_detail.html",
-        {"article": article, "runs": runs, "mentions": mentions, "claims": claims},
-    )
+    return {"article": article, "runs": runs, "mentions": mentions, "claims": claims}
+
+
+@permission_required("articles.view_article", raise_exception=True)
+def article_detail(request, pk: int):
+    article = _get_article_for_user(request.user, pk)
+    return render(request, "articles/article_detail.html", reader_context(article))
+
+
+@permission_required(["claims.add_claim", "claims.add_mention"], raise_exception=True)
+def tag_claim(request, pk: int):
+    """Tag a passage as a claim: in place on the reader with htmx, or on a plain page."""
+    article = _get_article_for_user(request.user, pk)
+    data = request.POST if request.method == "POST" else None
+    initial = {"text": request.GET.get("passage", "")}
+    form = TagClaimForm(data, initial={**request.GET.dict(), **initial}, article=article)
+    if request.method == "POST" and form.is_valid():
+        anchor = form.cleaned_data["anchor"]
+        actions.tag_claim(
+            article,
+            start=anchor.start,
+            end=anchor.end,
+            text=form.cleaned_data["text"],
+            claimant_name=form.cleaned_data["claimant"],
+            claimed_on=form.cleaned_data["claimed_on"],
+            by=request.user,
+        )
+        if request.htmx:
+            response = render(
+                request, "articles/article_detail.html#reader", reader_context(article)
+            )
+            return reswap(retarget(response, "#reader"), "outerHTML")
+        messages.success(request, "Claim tagged.")
+        return redirect(article)
+    template = "articles/tag_claim.html"
+    if request.htmx:
+        template += "#tag-form"
+    context = {
+        "article": article,
+        "form": form,
+        "from_selection": form["start"].value() not in (None, ""),
+        "claimant_names": Claimant.objects.values_list("name", flat=True)[:1000],
+    }
+    return render(request, template, context)
+
+
+@permission_required("articles.add_article", raise_exception=True)
+def article_create(request):
+    form = ArticleForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        article = form.save(commit=False)
+        article.added_by = request.user
+        article.save()
+        messages.success(request, "Article added. Select a passage to tag a claim.")
+        return redirect(article)
+    return render(request, "articles/article_form.html", {"form": form})

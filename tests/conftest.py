@@ -8,14 +8,15 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+SHARED = PROJECT_ROOT.parent / "shared"
+SHARED_DATA = SHARED / "data"
 # .ci/run sets this: there a skipped browser or shared-data test is a failure, not a skip.
 STRICT_SKIPS = os.environ.get("CLAIM_TRACKER_STRICT_SKIPS") == "1"
 
 SKIP_LINES = {
     "no-chromium": "Browser tests skipped: no Chromium at /usr/bin/chromium "
     "(apt-get install -y chromium).",
-    "no-shared-data": "Shared-data tests skipped: ../shared/data is not beside this clone.",
+    "no-shared-data": "Shared-data tests skipped: ../shared is not beside this clone.",
 }
 
 
@@ -38,6 +39,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         skip_or_fail("no-shared-data")
     return SHARED_DATA
+
+
+@pytest.fixture
+def seed_article() -> str:
+    """The article this product began from, as the team received it."""
+    path = SHARED / "seeds" / "000_27f6c9a3c4b2fb49.txt"
+    if not path.is_file():
+        skip_or_fail("no-shared-data")
+    return path.read_text(encoding="utf-8")
 
 
 def make_user(username: str, *roles: str, **fields) -> User:

@@ -1,0 +1,86 @@
+"""The one form for adding an article: pasted text or an uploaded .html/.txt file."""
+
+from django import forms
+from django.utils.html import format_html
+
+from sources.models import Outlet
+
+from .extraction import (
+    MAX_BYTES,
+    ExtractionError,
+    from_plain_text,
+    from_upload,
+    size_message,
+)
+from .models import Article, text_hash
+
+
+class ArticleForm(forms.ModelForm):
+    text = forms.CharField(
+        label="Text", required=False, widget=forms.Textarea(attrs={"rows": 16}), strip=False
+    )
+    file = forms.FileField(
+        label="File",
+        required=False,
+        help_text=f"An .html or .txt file, up to {MAX_BYTES // 1_048_576} MB, instead of text.",
+    )
+
+    class Meta:
+        model = Article
+        fields = ["title", "url", "outlet", "published_on", "text"]
+        labels = {"title": "Title", "url": "URL", "outlet": "Outlet", "published_on": "Published"}
+        widgets = {"published_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["title"].help_text = "Taken from the file when left empty."
+        self.fields["outlet"].queryset = Outlet.objects.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), cleaned.get("text") or ""
+        if upload and text.strip():
+            raise forms.ValidationError("Paste the text or upload a file, not both.")
+        try:
+            if upload:
+                if upload.size > MAX_BYTES:
+                    raise ExtractionError(size_message(upload.size))
+                extracted = from_upload(upload.name, upload.read())
+            else:
+                extracted = from_plain_text(text)
+        except ExtractionError as error:
+            raise forms.ValidationError(str(error)) from error
+        cleaned["text"] = extracted.text
+        cleaned["title"] = cleaned.get("title") or extracted.title
+        cleaned["url"] = cleaned.get("url") or extracted.url
+        cleaned["published_on"] = cleaned.get("published_on") or extracted.published_on
+        self.extracted = extracted
+        if not cleaned["title"]:
+            self.add_error("title", "Give the article a title.")
+        self.refuse_duplicates(cleaned)
+        return cleaned
+
+    def refuse_duplicates(self, cleaned):
+        existing = None
+        if cleaned.get("url"):
+            existing = Article.objects.filter(url=cleaned["url"]).first()
+        if existing is None:
+            existing = Article.objects.filter(content_hash=text_hash(cleaned["text"])).first()
+        if existing is not None:
+            raise forms.ValidationError(
+                format_html(
+                    'This article is already here: <a href="{}">{}</a>.',
+                    existing.get_absolute_url(),
+                    existing.title,
+                )
+            )
+
+    def save(self, commit=True):
+        article = super().save(commit=False)
+        article.text = self.cleaned_data["text"]
+        article.authors = article.authors or self.extracted.authors
+        article.html = self.extracted.html
+        if commit:
+            article.save()
+        return article

@@ -1,0 +1,81 @@
+"""A researcher pastes the seed article, selects the headline claim in the body and tags it."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CLAIM_WORDS = "North Korean troops are now actively fighting alongside Russian forces in Ukraine"
+
+
+def select_text(page, words: str) -> None:
+    """Select the first occurrence of words inside the article, as a mouse drag would."""
+    page.wait_for_load_state()  # the reader's script listens only once the page has loaded
+    page.evaluate(
+        """(words) => {
+            const article = document.querySelector("article");
+            const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(words);
+                if (at >= 0) {
+                    const range = document.createRange();
+                    range.setStart(node, at);
+                    range.setEnd(node, at + words.length);
+                    const selection = window.getSelection();
+                    selection.removeAllRanges();
+                    selection.addRange(range);
+                    return;
+                }
+            }
+            throw new Error("words not found: " + words);
+        }""",
+        words,
+    )
+
+
+def test_a_researcher_tags_the_headline_claim_in_the_seed_article(page, demo, log_in, seed_article):
+    log_in("researcher")
+    page.get_by_role("link", name="New article").click()
+    page.get_by_label("Title").fill("North Korean Troops Confirmed Fighting (seed)")
+    page.get_by_label("Text").fill(seed_article)
+    page.get_by_role("button", name="Add article").click()
+    expect(page.get_by_text("Article added.")).to_be_visible()
+
+    select_text(page, CLAIM_WORDS)
+    started = time.perf_counter()
+    page.get_by_role("button", name="Tag claim").click()
+    claim_field = page.get_by_label("Claim", exact=True)
+    expect(claim_field).to_have_value(CLAIM_WORDS)
+    claim_field.fill("North Korean troops are fighting alongside Russian forces in Ukraine.")
+    page.get_by_label("Claimant").fill("Volodymyr Zelensky")
+    page.get_by_label("Claim date").fill("2024-10-13")
+    page.get_by_role("button", name="Save claim").click()
+
+    mark = page.locator("article mark", has_text=CLAIM_WORDS)
+    expect(mark).to_have_count(1)
+    print(f"tagging: Tag claim pressed to rendered mark in {time.perf_counter() - started:.2f} s")
+    expect(page.get_by_role("complementary")).to_contain_text(
+        "North Korean troops are fighting alongside Russian forces in Ukraine."
+    )
+
+    page.reload()
+    expect(page.locator("article mark", has_text=CLAIM_WORDS)).to_have_count(1)
+    page.locator("article mark", has_text=CLAIM_WORDS).get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^North Korean troops are fighting alongside")
+    )
+    expect(page.get_by_text("Volodymyr Zelensky")).to_be_visible()
+
+
+def test_the_t_key_opens_the_tag_form_for_the_selection(page, demo, log_in):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in("researcher")
+    page.get_by_role("link", name=re.compile("^Zelensky Confirms")).click()
+    select_text(page, "Moscow and Pyongyang")
+    page.keyboard.press("t")
+    expect(page.get_by_label("Claim", exact=True)).to_have_value("Moscow and Pyongyang")
+    assert errors == []

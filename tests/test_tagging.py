@@ -1,0 +1,121 @@
+"""Tagging a claim where an article states it: in place with htmx, or on a plain page."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from claims.models import Claim, Mention
+from tests.factories.articles import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory(
+        text="Intro 🙂. The minister said jobs rose. The minister said jobs rose."
+    )
+
+
+def tag_url(article) -> str:
+    return reverse("articles:tag", args=[article.pk])
+
+
+def utf16_offset(text: str, codepoints: int) -> int:
+    return len(text[:codepoints].encode("utf-16-le")) // 2
+
+
+def test_a_selection_becomes_a_claim_and_a_mention_and_the_reader_rerenders(
+    article, login, researcher
+):
+    start = article.text.index("The minister")
+    end = start + len("The minister said jobs rose")
+    response = login(researcher).post(
+        tag_url(article),
+        {
+            "start": utf16_offset(article.text, start),
+            "end": utf16_offset(article.text, end),
+            "passage": "The minister said jobs rose",
+            "text": "Employment rose last year.",
+            "claimant": "Jo Minister",
+            "claimed_on": "2024-10-01",
+        },
+        headers=HTMX,
+    )
+    mention = Mention.objects.get()
+    assert (mention.start, mention.end) == (start, end), "UTF-16 offsets became code points"
+    assert mention.claim.text == "Employment rose last year."
+    assert mention.claim.claimant.name == "Jo Minister"
+    assert mention.claim.created_by == researcher
+    assert response["HX-Retarget"] == "#reader"
+    html = response.content.decode()
+    assert html.strip().startswith('<div class="reader" id="reader">')
+    assert f'<mark id="mention-{mention.pk}"' in html
+
+
+def test_the_plain_page_tags_a_typed_passage(article, login, researcher):
+    response = login(researcher).post(
+        tag_url(article), {"passage": "Intro 🙂", "text": "An intro claim."}
+    )
+    assert response.status_code == 302
+    assert Mention.objects.get().quote == "Intro 🙂"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"passage": "The minister said jobs rose"}, "occurs more than once"),
+        ({"passage": "not in the article"}, "not in the article, word for word"),
+        ({}, "Select a passage"),
+        ({"start": 9, "end": 12, "passage": "something else"}, "no longer matches"),
+        ({"start": 50, "end": 500}, "outside the text"),
+    ],
+)
+def test_a_passage_that_cannot_be_placed_is_refused_and_nothing_is_stored(
+    data, message, article, login, researcher
+):
+    response = login(researcher).post(tag_url(article), {**data, "text": "A claim."})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_the_form_keeps_the_claim_typed_when_it_fails(article, login, researcher):
+    response = login(researcher).post(
+        tag_url(article), {"passage": "nowhere", "text": "My careful proposition."}
+    )
+    assert "My careful proposition." in response.content.decode()
+
+
+def test_htmx_gets_the_form_fragment_and_a_browser_gets_the_page(article, login, researcher):
+    client = login(researcher)
+    page = client.get(tag_url(article)).content.decode()
+    fragment = client.get(
+        tag_url(article), {"start": 0, "end": 5, "passage": "Intro"}, headers=HTMX
+    ).content.decode()
+    assert "<html" in page and ">Passage</label>" in page
+    assert "<html" not in fragment and "<q>Intro</q>" in fragment
+    assert 'name="text"' in fragment and "Intro</textarea>" in fragment
+
+
+@pytest.mark.parametrize("role", ["source_admin", "outsider"])
+def test_roles_that_do_not_tag_are_refused(role, article, login, request):
+    client = login(request.getfixturevalue(role))
+    assert client.post(tag_url(article), {"passage": "Intro", "text": "x"}).status_code == 403
+    assert not Claim.objects.exists()
+
+
+def test_reviewers_can_tag_and_anonymous_visitors_cannot(article, login, reviewer, client):
+    assert client.post(tag_url(article), {"passage": "Intro", "text": "x"}).status_code == 302
+    assert not Claim.objects.exists()
+    response = login(reviewer).post(tag_url(article), {"passage": "Intro", "text": "x"})
+    assert response.status_code == 302 and Claim.objects.count() == 1
+
+
+def test_a_post_without_a_csrf_token_is_refused(article, researcher):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(researcher)
+    response = client.post(tag_url(article), {"passage": "Intro", "text": "x"}, headers=HTMX)
+    assert response.status_code == 403

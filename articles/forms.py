@@ -84,3 +84,16 @@ class ArticleForm(forms.ModelForm):
         if commit:
             article.save()
         return article
+
+
+class ArticleTextForm(forms.Form):
+    """A new text for an article, with the hash of the text the editor started from."""
+
+    text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 24}), strip=False)
+    base_hash = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_text(self):
+        try:
+            return from_plain_text(self.cleaned_data["text"]).text
+        except ExtractionError as error:
+            raise forms.ValidationError(str(error)) from error

@@ -56,3 +56,21 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.pk])
+
+
+class ArticleRevision(models.Model):
+    """A text the article had before an edit: kept so no version is ever lost."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.article} before {self.replaced_at:%Y-%m-%d %H:%M}"

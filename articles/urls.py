@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.article_list, name="list"),
     path("new/", views.article_create, name="create"),
     path("<int:pk>/", views.article_detail, name="detail"),
+    path("<int:pk>/text/", views.article_edit_text, name="edit_text"),
     path("<int:pk>/tag/", views.tag_claim, name="tag"),
 ]

@@ -11,7 +11,8 @@ from claims import actions
 from claims.forms import TagClaimForm
 from claims.models import Claimant, Mention
 
-from .forms import ArticleForm
+from . import actions as article_actions
+from .forms import ArticleForm, ArticleTextForm
 from .highlighting import split_into_runs
 from .models import Article
 
@@ -39,18 +40,26 @@ def article_list(request):
 
 def reader_context(article: Article) -> dict:
     """The article's text cut into runs with the mentions covering each, and its claims."""
-    mentions = list(
+    everything = (
         Mention.objects.filter(article=article)
         .select_related("claim__claimant", "claim__rating")
         .order_by("start", "-end")
     )
+    mentions = [mention for mention in everything if not mention.orphaned]
+    orphans = [mention for mention in everything if mention.orphaned]
     by_pk = {mention.pk: mention for mention in mentions}
     runs = [
         (run.text, [by_pk[key] for key in run.spans])
         for run in split_into_runs(article.text, ((m.pk, m.start, m.end) for m in mentions))
     ]
     claims = list({mention.claim_id: mention.claim for mention in mentions}.values())
-    return {"article": article, "runs": runs, "mentions": mentions, "claims": claims}
+    return {
+        "article": article,
+        "runs": runs,
+        "mentions": mentions,
+        "orphans": orphans,
+        "claims": claims,
+    }
 
 
 @permission_required("articles.view_article", raise_exception=True)
@@ -106,3 +115,34 @@ def article_create(request):
         messages.success(request, "Article added. Select a passage to tag a claim.")
         return redirect(article)
     return render(request, "articles/article_form.html", {"form": form})
+
+
+@permission_required("articles.change_article", raise_exception=True)
+def article_edit_text(request, pk: int):
+    """Replace the text; the old one becomes a revision and every mention is re-anchored."""
+    article = _get_article_for_user(request.user, pk)
+    form = ArticleTextForm(
+        request.POST or None, initial={"text": article.text, "base_hash": article.content_hash}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = article_actions.revise_text(
+                article,
+                form.cleaned_data["text"],
+                base_hash=form.cleaned_data["base_hash"],
+                by=request.user,
+            )
+        except article_actions.StaleEdit:
+            form.add_error(
+                None,
+                "Someone else changed this text after you opened it. Your version is below; "
+                "copy what you need, then reload the article to edit the current text.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Text saved. Mentions re-anchored: {outcome.placed}; "
+                f"orphaned (listed beside the text): {outcome.orphaned}.",
+            )
+            return redirect(article)
+    return render(request, "articles/article_text_form.html", {"article": article, "form": form})

@@ -215,8 +215,23 @@ def _find_approximate(text: str, anchor: Anchor) -> Anchor | None:
         ratio = 2 * kept_in_quote / (len(anchor.quote) + end - start)
         rank = (kept, -abs(low + start - anchor.start))
         if ratio >= FUZZY_MIN_RATIO and (best_rank is None or rank > best_rank):
-            best, best_rank = anchor_at(text, low + start, low + end), rank
+            best = anchor_at(text, *_snap_to_words(text, low + start, low + end, anchor))
+            best_rank = rank
     return best
+
+
+def _snap_to_words(text: str, start: int, end: int, anchor: Anchor) -> tuple[int, int]:
+    """Keep whole words at the ends of a quote that began and ended on word boundaries.
+
+    Character-level alignment can cut a rewritten word in two ("rose" to "grew" ends at "gre").
+    """
+    if anchor.quote[0].isalnum() and not anchor.prefix[-1:].isalnum():
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+    if anchor.quote[-1].isalnum() and not anchor.suffix[:1].isalnum():
+        while end < len(text) and text[end].isalnum():
+            end += 1
+    return start, end
 
 
 def _likely_starts(text: str, old: str, quote_start: int, slack: int, near: int) -> list[int]:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from .anchoring import AnchorError, check_anchor
+from .anchoring import Anchor, AnchorError, check_anchor, reanchor
 
 
 class ClaimantKind(models.TextChoices):
@@ -147,6 +147,9 @@ class Mention(models.Model):
     quote = models.TextField(help_text="The exact text at start–end.")
     prefix = models.CharField(max_length=32, blank=True)
     suffix = models.CharField(max_length=32, blank=True)
+    orphaned = models.BooleanField(
+        default=False, help_text="Lost its place when the text was edited; start/end are stale."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -172,9 +175,22 @@ class Mention(models.Model):
         self.clean()
         super().save(*args, **kwargs)
 
+    def reanchor(self, new_text: str) -> bool:
+        """Move to where the quote is in new_text; become an orphan if it cannot be placed."""
+        old = Anchor(self.start, self.end, self.quote, self.prefix, self.suffix)
+        found = reanchor(new_text, old)
+        if found is None:
+            self.orphaned = True
+            return False
+        self.start, self.end, self.quote = found.start, found.end, found.quote
+        self.prefix, self.suffix = found.prefix, found.suffix
+        return True
+
     def clean(self):
         if self.start is None or self.end is None or self.article_id is None:
             return  # field validation reports what is missing
+        if self.orphaned:
+            return  # an orphan keeps its last quote and context, not a place in this text
         try:
             anchor = check_anchor(self.article.text, self.start, self.end, self.quote)
         except AnchorError as error:

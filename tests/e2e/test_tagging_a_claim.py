@@ -69,6 +69,18 @@ def test_a_researcher_tags_the_headline_claim_in_the_seed_article(page, demo, lo
     )
     expect(page.get_by_text("Volodymyr Zelensky")).to_be_visible()
 
+    # Edit the text: a paragraph above the claim; the mark stays on the same words.
+    page.go_back()
+    page.get_by_role("link", name="Edit text").click()
+    text = page.get_by_label("Text")
+    text.fill("Editor's note: this article was added for checking.\n\n" + text.input_value())
+    page.get_by_role("button", name="Save text").click()
+    expect(
+        page.get_by_text("Mentions re-anchored: 1; orphaned (listed beside the text): 0.")
+    ).to_be_visible()
+    expect(page.locator("article mark", has_text=CLAIM_WORDS)).to_have_count(1)
+    expect(page.locator("article mark").first).to_have_text(CLAIM_WORDS)
+
 
 def test_the_t_key_opens_the_tag_form_for_the_selection(page, demo, log_in):
     errors = []

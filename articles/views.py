@@ -77,15 +77,20 @@ def tag_claim(request, pk: int):
     form = TagClaimForm(data, initial={**request.GET.dict(), **initial}, article=article)
     if request.method == "POST" and form.is_valid():
         anchor = form.cleaned_data["anchor"]
-        actions.tag_claim(
-            article,
-            start=anchor.start,
-            end=anchor.end,
-            text=form.cleaned_data["text"],
-            claimant_name=form.cleaned_data["claimant"],
-            claimed_on=form.cleaned_data["claimed_on"],
-            by=request.user,
-        )
+        if existing := form.cleaned_data["existing_claim"]:
+            actions.add_mention(
+                existing, article, start=anchor.start, end=anchor.end, by=request.user
+            )
+        else:
+            actions.tag_claim(
+                article,
+                start=anchor.start,
+                end=anchor.end,
+                text=form.cleaned_data["text"],
+                claimant_name=form.cleaned_data["claimant"],
+                claimed_on=form.cleaned_data["claimed_on"],
+                by=request.user,
+            )
         if request.htmx:
             response = render(
                 request, "articles/article_detail.html#reader", reader_context(article)

@@ -22,13 +22,18 @@ def tag_claim(
     by,
 ) -> Mention:
     """Create a claim and its first mention at article.text[start:end]."""
-    anchor = anchor_at(article.text, start, end)
     claimant = None
     if claimant_name.strip():
         claimant, _ = Claimant.objects.get_or_create(name=claimant_name.strip())
     claim = Claim.objects.create(
         text=text.strip(), claimant=claimant, claimed_on=claimed_on, created_by=by
     )
+    return add_mention(claim, article, start=start, end=end, by=by)
+
+
+def add_mention(claim: Claim, article: Article, *, start: int, end: int, by) -> Mention:
+    """Record one more place where an article states a claim."""
+    anchor = anchor_at(article.text, start, end)
     return Mention.objects.create(
         claim=claim,
         article=article,

@@ -1,8 +1,12 @@
 """Forms for tagging a claim in an article."""
 
+import re
+
 from django import forms
+from django.urls import reverse_lazy
 
 from .anchoring import AnchorError, anchor_at, utf16_to_codepoints
+from .models import Claim
 
 
 class TagClaimForm(forms.Form):
@@ -18,8 +22,24 @@ class TagClaimForm(forms.Form):
     )
     text = forms.CharField(
         label="Claim",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The proposition, as a clean sentence.",
+    )
+    existing_claim = forms.CharField(
+        label="Link to existing claim",
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "list": "claim-choices",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("claims:choices"),
+                "hx-trigger": "input changed delay:200ms",
+                "hx-target": "#claim-choices",
+            }
+        ),
+        help_text="Or make this passage a further mention of a claim already tagged: "
+        "type some of its words and pick it.",
     )
     claimant = forms.CharField(
         label="Claimant",
@@ -36,8 +56,20 @@ class TagClaimForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.article = article
 
+    def clean_existing_claim(self):
+        value = self.cleaned_data["existing_claim"].strip()
+        if not value:
+            return None
+        match = re.match(r"#(\d+)\b", value)
+        claim = Claim.objects.filter(pk=match.group(1)).first() if match else None
+        if claim is None:
+            raise forms.ValidationError("Pick a claim from the list (its entry starts with #).")
+        return claim
+
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("existing_claim") and not (cleaned.get("text") or "").strip():
+            self.add_error("text", "Write the claim, or link the passage to an existing one.")
         text = self.article.text
         start, end, passage = cleaned.get("start"), cleaned.get("end"), cleaned.get("passage")
         try:

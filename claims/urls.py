@@ -6,4 +6,6 @@ app_name = "claims"
 urlpatterns = [
     path("", views.claim_list, name="list"),
     path("<int:pk>/", views.claim_detail, name="detail"),
+    path("mentions/<int:pk>/delete/", views.mention_delete, name="mention_delete"),
+    path("choices/", views.claim_choices, name="choices"),
 ]

@@ -1,8 +1,11 @@
-"""Claim pages: the list and the claim with its mentions and evidence."""
+"""Claim pages: the list, a claim with its mentions and evidence, and mention removal."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from sources.models import Evidence
 
@@ -57,3 +60,29 @@ def claim_detail(request, pk: int):
             ],
         },
     )
+
+
+CLAIM_CHOICES_LIMIT = 20
+
+
+@permission_required("claims.view_claim", raise_exception=True)
+def claim_choices(request):
+    """Options for the "Link to existing claim" type-ahead: claims whose text has these words."""
+    query = request.GET.get("existing_claim", "").strip()
+    claims = Claim.objects.none()
+    if len(query) >= 2:
+        claims = Claim.objects.filter(text__icontains=query).order_by("-created_at", "-pk")
+    return render(request, "claims/claim_choices.html", {"claims": claims[:CLAIM_CHOICES_LIMIT]})
+
+
+@require_POST
+@permission_required("claims.delete_mention", raise_exception=True)
+def mention_delete(request, pk: int):
+    """Remove one place where an article states a claim; the claim itself stays."""
+    mention = get_object_or_404(Mention.objects.select_related("article"), pk=pk)
+    mention.delete()
+    messages.success(request, f"Removed the mention “{mention.quote[:80]}”.")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = mention.article.get_absolute_url()
+    return redirect(next_url)

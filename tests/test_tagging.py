@@ -119,3 +119,62 @@ def test_a_post_without_a_csrf_token_is_refused(article, researcher):
     client.force_login(researcher)
     response = client.post(tag_url(article), {"passage": "Intro", "text": "x"}, headers=HTMX)
     assert response.status_code == 403
+
+
+def test_a_second_passage_can_become_a_mention_of_an_existing_claim(article, login, researcher):
+    client = login(researcher)
+    client.post(tag_url(article), {"passage": "Intro 🙂", "text": "An intro claim."})
+    claim = Claim.objects.get()
+    choices = client.get(reverse("claims:choices"), {"existing_claim": "intro"}).content.decode()
+    assert f'<option value="#{claim.pk} An intro claim.">' in choices
+    start = article.text.rindex("The minister said jobs rose")
+    response = client.post(
+        tag_url(article),
+        {"start": start + 1, "end": start + 28, "existing_claim": f"#{claim.pk} An intro claim."},
+    )
+    assert response.status_code == 302
+    assert Claim.objects.count() == 1
+    assert claim.mentions.count() == 2
+
+
+def test_linking_to_a_claim_that_is_not_picked_from_the_list_is_refused(article, login, researcher):
+    response = login(researcher).post(
+        tag_url(article), {"passage": "Intro 🙂", "existing_claim": "some words"}
+    )
+    assert "Pick a claim from the list" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_claim_choices_are_refused_to_a_user_without_a_role(login, outsider):
+    response = login(outsider).get(reverse("claims:choices"), {"existing_claim": "intro"})
+    assert response.status_code == 403
+
+
+def test_a_researcher_removes_a_mention_and_the_claim_stays(article, login, researcher):
+    client = login(researcher)
+    client.post(tag_url(article), {"passage": "Intro 🙂", "text": "An intro claim."})
+    mention = Mention.objects.get()
+    url = reverse("claims:mention_delete", args=[mention.pk])
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    assert response["Location"] == article.get_absolute_url()
+    assert not Mention.objects.exists() and Claim.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["source_admin", "outsider"])
+def test_roles_that_do_not_tag_cannot_remove_mentions(role, article, login, request, researcher):
+    login(researcher).post(tag_url(article), {"passage": "Intro 🙂", "text": "A claim."})
+    mention = Mention.objects.get()
+    client = login(request.getfixturevalue(role))
+    assert client.post(reverse("claims:mention_delete", args=[mention.pk])).status_code == 403
+    assert Mention.objects.exists()
+
+
+def test_removing_a_mention_never_redirects_to_another_site(article, login, researcher):
+    client = login(researcher)
+    client.post(tag_url(article), {"passage": "Intro 🙂", "text": "A claim."})
+    mention = Mention.objects.get()
+    response = client.post(
+        reverse("claims:mention_delete", args=[mention.pk]), {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == article.get_absolute_url()

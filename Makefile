@@ -37,6 +37,9 @@ setup: $(VENV)/.installed
 run: setup
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
+	@# The task worker (URL imports) runs beside the server and stops with it.
+	@trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(MANAGE) db_worker & worker=$$!; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: setup
@@ -45,6 +48,7 @@ test: setup
 serve: setup
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) migrate --no-input
+	@echo "Run the task worker too: $(MANAGE) db_worker"
 	$(VENV)/bin/gunicorn config.wsgi --workers $${WORKERS:-2} --bind $${BIND:-127.0.0.1:8000}
 
 lint: setup

@@ -15,6 +15,14 @@ from .extraction import (
 from .models import Article, text_hash
 
 
+def already_here(existing: Article) -> str:
+    return format_html(
+        'This article is already here: <a href="{}">{}</a>.',
+        existing.get_absolute_url(),
+        existing.title,
+    )
+
+
 class ArticleForm(forms.ModelForm):
     text = forms.CharField(
         label="Text", required=False, widget=forms.Textarea(attrs={"rows": 16}), strip=False
@@ -22,7 +30,8 @@ class ArticleForm(forms.ModelForm):
     file = forms.FileField(
         label="File",
         required=False,
-        help_text=f"An .html or .txt file, up to {MAX_BYTES // 1_048_576} MB, instead of text.",
+        help_text=f"An .html or .txt file, up to {MAX_BYTES // 1_048_576} MB, instead of text. "
+        "Give only a URL to have the page fetched.",
     )
 
     class Meta:
@@ -42,6 +51,14 @@ class ArticleForm(forms.ModelForm):
         upload, text = cleaned.get("file"), cleaned.get("text") or ""
         if upload and text.strip():
             raise forms.ValidationError("Paste the text or upload a file, not both.")
+        self.fetch_url = ""
+        if not upload and not text.strip() and cleaned.get("url"):
+            # Only a URL: the page is fetched in the background.
+            self.fetch_url = cleaned["url"]
+            existing = Article.objects.filter(url=self.fetch_url).first()
+            if existing is not None:
+                raise forms.ValidationError(already_here(existing))
+            return cleaned
         try:
             if upload:
                 if upload.size > MAX_BYTES:
@@ -68,13 +85,7 @@ class ArticleForm(forms.ModelForm):
         if existing is None:
             existing = Article.objects.filter(content_hash=text_hash(cleaned["text"])).first()
         if existing is not None:
-            raise forms.ValidationError(
-                format_html(
-                    'This article is already here: <a href="{}">{}</a>.',
-                    existing.get_absolute_url(),
-                    existing.title,
-                )
-            )
+            raise forms.ValidationError(already_here(existing))
 
     def save(self, commit=True):
         article = super().save(commit=False)

@@ -74,3 +74,33 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} before {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
+class ArticleFetch(models.Model):
+    """A request to import an article from a URL, worked by a background task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    url = models.URLField("URL", max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:fetch", args=[self.pk])

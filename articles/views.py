@@ -5,16 +5,17 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from claims import actions
 from claims.forms import TagClaimForm
 from claims.models import Claimant, Mention
 
 from . import actions as article_actions
+from . import tasks
 from .forms import ArticleForm, ArticleTextForm
 from .highlighting import split_into_runs
-from .models import Article
+from .models import Article, ArticleFetch
 
 PAGE_SIZE = 50
 
@@ -113,6 +114,10 @@ def tag_claim(request, pk: int):
 @permission_required("articles.add_article", raise_exception=True)
 def article_create(request):
     form = ArticleForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and form.fetch_url:
+        fetch = ArticleFetch.objects.create(url=form.fetch_url, requested_by=request.user)
+        tasks.fetch_article.enqueue(fetch.pk)
+        return redirect(fetch)
     if request.method == "POST" and form.is_valid():
         article = form.save(commit=False)
         article.added_by = request.user
@@ -151,3 +156,17 @@ def article_edit_text(request, pk: int):
             )
             return redirect(article)
     return render(request, "articles/article_text_form.html", {"article": article, "form": form})
+
+
+@permission_required("articles.add_article", raise_exception=True)
+def article_fetch(request, pk: int):
+    """Where a URL import stands; htmx polls this until the task has finished."""
+    fetch = get_object_or_404(ArticleFetch.objects.select_related("article"), pk=pk)
+    if fetch.status == ArticleFetch.Status.DONE and fetch.article:
+        if request.htmx:
+            return HttpResponseClientRedirect(fetch.article.get_absolute_url())
+        return redirect(fetch.article)
+    template = "articles/article_fetch.html"
+    if request.htmx:
+        template += "#fetch-status"
+    return render(request, template, {"fetch": fetch})

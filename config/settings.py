@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "articles",
     "claims",
     "sources",
@@ -163,6 +164,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Slow jobs (fetching URLs) run in `manage.py db_worker`; tests run them inline.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+FETCH_TIMEOUT_SECONDS = float(env_str("FETCH_TIMEOUT_SECONDS", "10"))
+# Hosts fetched even though they resolve to a private address (tests use a local server).
+FETCH_ALLOWED_HOSTS = env_list("FETCH_ALLOWED_HOSTS", [])
 
 # The organisation that signs published fact-checks (used by later ClaimReview output).
 ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Claim Tracker")

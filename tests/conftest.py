@@ -50,6 +50,12 @@ def seed_article() -> str:
     return path.read_text(encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_inline(settings):
+    """Background tasks run at once in tests, so a request's outcome can be asserted."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 def make_user(username: str, *roles: str, **fields) -> User:
     user = User.objects.create_user(username=username, password="secret-for-tests", **fields)
     user.groups.add(*Group.objects.filter(name__in=roles))

@@ -77,11 +77,13 @@ def test_bad_input_gets_a_clear_message_and_stores_nothing(data, message, login,
 
 def test_a_failed_form_keeps_what_was_typed(login, researcher):
     response = login(researcher).post(
-        NEW, {"title": "My careful title", "text": "", "url": "https://paper.example/x"}
+        NEW, {"title": "My careful title", "text": "My pasted text.", "url": "not a url"}
     )
     html = response.content.decode()
+    assert "Enter a valid URL." in html
     assert 'value="My careful title"' in html
-    assert 'value="https://paper.example/x"' in html
+    assert "My pasted text.</textarea>" in html
+    assert not Article.objects.exists()
 
 
 def test_the_same_url_twice_is_refused_with_a_link_to_the_first(login, researcher):

@@ -1,0 +1,51 @@
+"""Background work for articles: importing one from a URL."""
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from .extraction import MAX_BYTES, ExtractionError, from_html, from_plain_text
+from .fetching import FetchError, fetch
+from .models import Article, ArticleFetch, text_hash
+
+
+@task
+def fetch_article(fetch_id: int) -> None:
+    """Fetch, extract and store an article; on any failure store nothing but the reason."""
+    request = ArticleFetch.objects.get(pk=fetch_id)
+    try:
+        page = fetch(
+            request.url,
+            timeout=settings.FETCH_TIMEOUT_SECONDS,
+            max_bytes=MAX_BYTES,
+            allowed_hosts=frozenset(settings.FETCH_ALLOWED_HOSTS),
+        )
+        text = page.body.decode("utf-8", errors="replace")
+        extracted = (
+            from_html(text, url=page.url) if "html" in page.content_type else from_plain_text(text)
+        )
+        url = extracted.url or page.url
+        existing = (
+            Article.objects.filter(url=url).first()
+            or Article.objects.filter(content_hash=text_hash(extracted.text)).first()
+        )
+        if existing is not None:
+            raise FetchError(f"This article is already here: {existing.title}.")
+        with transaction.atomic():
+            request.article = Article.objects.create(
+                title=extracted.title or url,
+                url=url,
+                authors=extracted.authors,
+                published_on=extracted.published_on,
+                text=extracted.text,
+                html=extracted.html,
+                added_by=request.requested_by,
+            )
+            request.status = ArticleFetch.Status.DONE
+            request.finished_at = timezone.now()
+            request.save()
+    except (FetchError, ExtractionError) as error:
+        request.status, request.error = ArticleFetch.Status.FAILED, str(error)
+        request.finished_at = timezone.now()
+        request.save()

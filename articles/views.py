@@ -9,7 +9,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from claims import actions
 from claims.forms import TagClaimForm
-from claims.models import Claimant, Mention
+from claims.models import Claimant, Mention, Rating
 
 from . import actions as article_actions
 from . import tasks
@@ -56,6 +56,7 @@ def reader_context(article: Article) -> dict:
     claims = list({mention.claim_id: mention.claim for mention in mentions}.values())
     return {
         "article": article,
+        "ratings": Rating.objects.all(),
         "runs": runs,
         "mentions": mentions,
         "orphans": orphans,

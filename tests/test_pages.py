@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from claims.models import Rating
 from sources.models import Evidence
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, MentionFactory
@@ -88,6 +89,21 @@ class TestArticlePage:
         earlier = MentionFactory(article=article, start=0, length=15, claim__text="Earlier claim")
         html = login(researcher).get(article.get_absolute_url()).content.decode()
         assert html.index(earlier.claim.text) < html.index(later.claim.text)
+
+    def test_a_published_claim_is_marked_in_its_verdict_colour(self, login, researcher):
+        rating = Rating.objects.get(label="Misleading")
+        mention = MentionFactory(
+            claim__status="published", claim__rating=rating, claim__reviewer=researcher
+        )
+        response = login(researcher).get(mention.article.get_absolute_url())
+        html = response.content.decode()
+        nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+        assert f'class="status-published verdict-{rating.pk}"' in html
+        assert f'<style nonce="{nonce}">' in html
+        assert (
+            f"mark.verdict-{rating.pk}, li.verdict-{rating.pk} {{ background: {rating.colour}33"
+            in html
+        )
 
     def test_article_text_is_escaped(self, login, researcher):
         article = ArticleFactory(text="<script>alert(1)</script> is text, not code.")
@@ -182,7 +198,7 @@ class TestQueryCounts:
         for start in range(5, 250, 5):
             MentionFactory(article=article, start=start, length=4)
         assert article.mentions.count() == 50
-        assert count_queries(client, article.get_absolute_url()) == one == 6
+        assert count_queries(client, article.get_absolute_url()) == one == 7
 
     def test_the_claim_page(self, login, researcher):
         client = login(researcher)

@@ -91,3 +91,33 @@ class TagClaimForm(forms.Form):
             raise forms.ValidationError(str(error)) from error
         cleaned["anchor"] = anchor
         return cleaned
+
+
+class MentionSpanForm(forms.Form):
+    """Widen or narrow a mention by editing its passage; the new one must overlap the old."""
+
+    passage = forms.CharField(
+        label="Passage",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Add or remove words at either end; the words must be the article's own.",
+    )
+
+    def __init__(self, *args, mention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mention = mention
+
+    def clean_passage(self):
+        passage = self.cleaned_data["passage"]
+        text, old = self.mention.article.text, self.mention
+        best, best_overlap = None, 0
+        found = text.find(passage)
+        while found >= 0:
+            overlap = min(old.end, found + len(passage)) - max(old.start, found)
+            if overlap > best_overlap:
+                best, best_overlap = found, overlap
+            found = text.find(passage, found + 1)
+        if best is None:
+            raise forms.ValidationError(
+                "The new passage must be in the article word for word and overlap the current one."
+            )
+        return anchor_at(text, best, best + len(passage))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from sources.models import Evidence
 
+from .forms import MentionSpanForm
 from .models import Claim, Mention
 
 PAGE_SIZE = 50
@@ -86,3 +87,19 @@ def mention_delete(request, pk: int):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = mention.article.get_absolute_url()
     return redirect(next_url)
+
+
+@permission_required("claims.change_mention", raise_exception=True)
+def mention_adjust(request, pk: int):
+    mention = get_object_or_404(Mention.objects.select_related("article", "claim"), pk=pk)
+    form = MentionSpanForm(
+        request.POST or None, initial={"passage": mention.quote}, mention=mention
+    )
+    if request.method == "POST" and form.is_valid():
+        anchor = form.cleaned_data["passage"]
+        mention.start, mention.end, mention.quote = anchor.start, anchor.end, anchor.quote
+        mention.orphaned = False
+        mention.save()
+        messages.success(request, "Mention adjusted.")
+        return redirect(mention.claim)
+    return render(request, "claims/mention_form.html", {"mention": mention, "form": form})

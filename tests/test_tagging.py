@@ -178,3 +178,43 @@ def test_removing_a_mention_never_redirects_to_another_site(article, login, rese
         reverse("claims:mention_delete", args=[mention.pk]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == article.get_absolute_url()
+
+
+def test_a_mention_is_widened_and_narrowed_by_editing_its_passage(article, login, researcher):
+    client = login(researcher)
+    second = article.text.rindex("The minister said jobs rose")
+    client.post(
+        tag_url(article),
+        {"start": second + 1, "end": second + 18, "passage": "The minister said", "text": "x"},
+    )
+    mention = Mention.objects.get()
+    url = reverse("claims:mention_adjust", args=[mention.pk])
+    assert client.post(url, {"passage": "The minister said jobs rose."}).status_code == 302
+    mention.refresh_from_db()
+    assert (mention.start, mention.quote) == (second, "The minister said jobs rose.")
+    client.post(url, {"passage": "minister"})
+    mention.refresh_from_db()
+    assert (mention.start, mention.quote) == (second + 4, "minister")
+
+
+def test_a_passage_not_in_the_article_does_not_move_the_mention(article, login, researcher):
+    client = login(researcher)
+    client.post(tag_url(article), {"passage": "Intro 🙂", "text": "x"})
+    mention = Mention.objects.get()
+    url = reverse("claims:mention_adjust", args=[mention.pk])
+    response = client.post(url, {"passage": "Outro"})
+    assert "must be in the article word for word" in response.content.decode()
+    assert client.post(url, {"passage": "Intro"}).status_code == 302
+    mention.refresh_from_db()
+    assert mention.quote == "Intro"
+
+
+@pytest.mark.parametrize("role", ["source_admin", "outsider"])
+def test_roles_that_do_not_tag_cannot_adjust_mentions(role, article, login, request, researcher):
+    login(researcher).post(tag_url(article), {"passage": "Intro 🙂", "text": "x"})
+    mention = Mention.objects.get()
+    client = login(request.getfixturevalue(role))
+    url = reverse("claims:mention_adjust", args=[mention.pk])
+    assert client.post(url, {"passage": "Intro"}).status_code == 403
+    mention.refresh_from_db()
+    assert mention.quote == "Intro 🙂"

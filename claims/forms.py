@@ -109,12 +109,15 @@ class MentionSpanForm(forms.Form):
     def clean_passage(self):
         passage = self.cleaned_data["passage"]
         text, old = self.mention.article.text, self.mention
-        best, best_overlap = None, 0
+        best, best_rank = None, None
         found = text.find(passage)
         while found >= 0:
             overlap = min(old.end, found + len(passage)) - max(old.start, found)
-            if overlap > best_overlap:
-                best, best_overlap = found, overlap
+            # An orphan's old offsets are stale: it may be placed anywhere, nearest first.
+            if overlap > 0 or old.orphaned:
+                rank = (overlap, -abs(found - old.start))
+                if best_rank is None or rank > best_rank:
+                    best, best_rank = found, rank
             found = text.find(passage, found + 1)
         if best is None:
             raise forms.ValidationError(

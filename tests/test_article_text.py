@@ -94,3 +94,14 @@ def test_anonymous_visitors_cannot_edit(mention, client):
     assert edit(client, mention.article, "Vandalised.").status_code == 302
     mention.article.refresh_from_db()
     assert mention.article.text == TEXT
+
+
+def test_an_orphan_is_placed_again_by_giving_its_new_passage(mention, login, researcher):
+    client = login(researcher)
+    edit(client, mention.article, "Critics disagreed. Later the premier said jobs grew a lot.")
+    mention.refresh_from_db()
+    assert mention.orphaned
+    url = reverse("claims:mention_adjust", args=[mention.pk])
+    assert client.post(url, {"passage": "premier said jobs grew"}).status_code == 302
+    mention.refresh_from_db()
+    assert not mention.orphaned and mention.quote == "premier said jobs grew"

@@ -12,7 +12,7 @@ from .extraction import (
     from_upload,
     size_message,
 )
-from .models import Article, text_hash
+from .models import Article
 
 
 def already_here(existing: Article) -> str:
@@ -55,7 +55,7 @@ class ArticleForm(forms.ModelForm):
         if not upload and not text.strip() and cleaned.get("url"):
             # Only a URL: the page is fetched in the background.
             self.fetch_url = cleaned["url"]
-            existing = Article.objects.filter(url=self.fetch_url).first()
+            existing = Article.objects.copy_of(url=self.fetch_url, text="")
             if existing is not None:
                 raise forms.ValidationError(already_here(existing))
             return cleaned
@@ -79,11 +79,7 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
     def refuse_duplicates(self, cleaned):
-        existing = None
-        if cleaned.get("url"):
-            existing = Article.objects.filter(url=cleaned["url"]).first()
-        if existing is None:
-            existing = Article.objects.filter(content_hash=text_hash(cleaned["text"])).first()
+        existing = Article.objects.copy_of(url=cleaned.get("url", ""), text=cleaned["text"])
         if existing is not None:
             raise forms.ValidationError(already_here(existing))
 

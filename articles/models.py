@@ -11,6 +11,14 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class ArticleQuerySet(models.QuerySet):
+    def copy_of(self, *, url: str, text: str) -> "Article | None":
+        """An article already stored under this canonical URL or with this exact text."""
+        if url and (same_url := self.filter(url=url).first()):
+            return same_url
+        return self.filter(content_hash=text_hash(text)).first() if text else None
+
+
 class Article(models.Model):
     title = models.CharField(max_length=500)
     url = models.URLField("URL", max_length=2000, blank=True, help_text="The canonical URL.")
@@ -32,6 +40,8 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "-pk"]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .extraction import MAX_BYTES, ExtractionError, from_html, from_plain_text
 from .fetching import FetchError, fetch
-from .models import Article, ArticleFetch, text_hash
+from .models import Article, ArticleFetch
 
 
 @task
@@ -26,10 +26,7 @@ def fetch_article(fetch_id: int) -> None:
             from_html(text, url=page.url) if "html" in page.content_type else from_plain_text(text)
         )
         url = extracted.url or page.url
-        existing = (
-            Article.objects.filter(url=url).first()
-            or Article.objects.filter(content_hash=text_hash(extracted.text)).first()
-        )
+        existing = Article.objects.copy_of(url=url, text=extracted.text)
         if existing is not None:
             raise FetchError(f"This article is already here: {existing.title}.")
         with transaction.atomic():

@@ -10,6 +10,8 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from claims import actions
 from claims.forms import TagClaimForm
 from claims.models import Claimant, Mention, Rating
+from sources.balance import EvidenceBalance
+from sources.models import Evidence
 
 from . import actions as article_actions
 from . import tasks
@@ -54,6 +56,9 @@ def reader_context(article: Article) -> dict:
         for run in split_into_runs(article.text, ((m.pk, m.start, m.end) for m in mentions))
     ]
     claims = list({mention.claim_id: mention.claim for mention in mentions}.values())
+    balances = Evidence.objects.filter(claim__in=[claim.pk for claim in claims]).balances()
+    for claim in claims:
+        claim.balance = balances.get(claim.pk, EvidenceBalance())
     return {
         "article": article,
         "ratings": Rating.objects.all(),

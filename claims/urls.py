@@ -9,4 +9,7 @@ urlpatterns = [
     path("mentions/<int:pk>/", views.mention_adjust, name="mention_adjust"),
     path("mentions/<int:pk>/delete/", views.mention_delete, name="mention_delete"),
     path("choices/", views.claim_choices, name="choices"),
+    path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/", views.evidence_edit, name="evidence_edit"),
+    path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Evidence, Outlet, Source
+from .models import Evidence, Outlet, Source, SourceSnapshot
 
 
 class SourceInline(admin.TabularInline):
@@ -19,6 +19,28 @@ class OutletAdmin(admin.ModelAdmin):
     inlines = [SourceInline]
 
 
+class SnapshotInline(admin.TabularInline):
+    model = SourceSnapshot
+    fields = ["fetched_at", "url", "sha256"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+
+@admin.register(SourceSnapshot)
+class SourceSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["source", "fetched_at", "sha256"]
+    list_select_related = ["source"]
+    readonly_fields = ["source", "url", "title", "text", "sha256", "fetched_at"]
+
+    def has_add_permission(self, request):
+        return False  # snapshots come only from fetching, so their text is what was served
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "outlet", "type", "published_on", "url"]
@@ -26,7 +48,8 @@ class SourceAdmin(admin.ModelAdmin):
     list_select_related = ["outlet"]
     search_fields = ["title", "url", "outlet__name", "author"]
     autocomplete_fields = ["outlet"]
-    readonly_fields = ["added_by", "created_at"]
+    readonly_fields = ["url_key", "added_by", "created_at"]
+    inlines = [SnapshotInline]
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -1,5 +1,8 @@
 """The register of outlets and sources, and the evidence that links a source to a claim."""
 
+import hashlib
+from collections import defaultdict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,7 +10,8 @@ from django.db.models.functions import Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from .urlnorm import InvalidURL, domain_candidates, domain_of, normalise_url
+from .balance import EvidenceBalance
+from .urlnorm import InvalidURL, domain_candidates, domain_of, normalise_url, url_key
 
 EXCERPT_MAX_LENGTH = 5000
 
@@ -41,6 +45,8 @@ class Outlet(models.Model):
         max_length=20, choices=Reliability.choices, default=Reliability.UNRATED
     )
     notes = models.TextField(blank=True, help_text="Why this rating; ownership; interests.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = OutletQuerySet.as_manager()
 
@@ -70,6 +76,21 @@ class Outlet(models.Model):
         return reverse("sources:outlet", args=[self.pk])
 
 
+class SourceQuerySet(models.QuerySet):
+    def with_url(self, url: str) -> "Source | None":
+        """The source stored under any spelling of this URL (raises InvalidURL if it is none)."""
+        return self.filter(url_key=url_key(url)).first()
+
+    def search(self, words: str):
+        """Sources whose title, URL, or outlet name or domain contain the words."""
+        return self.filter(
+            models.Q(title__icontains=words)
+            | models.Q(url__icontains=words)
+            | models.Q(outlet__name__icontains=words)
+            | models.Q(outlet__domain__icontains=words)
+        )
+
+
 class SourceType(models.TextChoices):
     PRIMARY = "primary", "Primary document"
     OFFICIAL = "official", "Official statement"
@@ -86,6 +107,8 @@ class Source(models.Model):
     Type = SourceType
 
     url = models.URLField("URL", max_length=2000, unique=True)
+    # The URL with www., mobile hosts and the scheme folded away: one key per document.
+    url_key = models.CharField(max_length=2000, unique=True, editable=False)
     title = models.CharField(max_length=500)
     outlet = models.ForeignKey(
         Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
@@ -98,7 +121,11 @@ class Source(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -118,25 +145,61 @@ class Source(models.Model):
 
     def save(self, *args, **kwargs):
         # Every write path stores the canonical spelling, so uniqueness means "one document".
-        self.clean()
+        self.normalise_url()
         if self.outlet_id is None:
             self.outlet = Outlet.objects.for_domain(domain_of(self.url))
+        if not self.title.strip():
+            self.title = self.title_from_url(self.url)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("sources:detail", args=[self.pk])
 
-    def clean(self):
+    def normalise_url(self):
         try:
             self.url = normalise_url(self.url)
         except InvalidURL as error:
             raise ValidationError({"url": str(error)}) from error
+        self.url_key = url_key(self.url)
+
+    def clean(self):
+        self.normalise_url()
+        duplicate = Source.objects.filter(url_key=self.url_key).exclude(pk=self.pk).first()
+        if duplicate is not None:
+            raise ValidationError(
+                {"url": f"This document is already in the register as “{duplicate.title}”."}
+            )
+
+    @staticmethod
+    def title_from_url(url: str) -> str:
+        """A stand-in title for a source added by its URL, until its details are fetched."""
+        return url.split("://", 1)[-1].removeprefix("www.")[:500]
+
+    @property
+    def has_stand_in_title(self) -> bool:
+        return self.title == self.title_from_url(self.url)
+
+    def editable_by(self, user) -> bool:
+        """Source admins edit every source; the researcher who added one may edit it."""
+        if user.has_perm("sources.change_source"):
+            return True
+        return user.has_perm("sources.add_source") and self.added_by_id == user.pk
 
 
 class Stance(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     CONTRADICTS = "contradicts", "Contradicts"
     CONTEXT = "context", "Context"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def balances(self) -> dict[int, EvidenceBalance]:
+        """The evidence balance of each claim these rows belong to, in one query."""
+        rows = self.values_list("claim_id", "stance", "source__outlet__reliability")
+        by_claim = defaultdict(list)
+        for claim_id, stance, reliability in rows.order_by():
+            by_claim[claim_id].append((stance, reliability))
+        return {claim_id: EvidenceBalance.of(items) for claim_id, items in by_claim.items()}
 
 
 class Evidence(models.Model):
@@ -156,7 +219,11 @@ class Evidence(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "evidence"
@@ -176,3 +243,58 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.get_stance_display().lower()} claim {self.claim_id}"
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SourceFetch(models.Model):
+    """A researcher's request to fetch a source's details and keep a snapshot of its text."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="fetches")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    outcome = models.TextField(blank=True, help_text="What was filled in, or why it failed.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:fetch", args=[self.pk])
+
+
+class SourceSnapshot(models.Model):
+    """The text of a source as it was when fetched, so a later change or removal loses nothing."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="snapshots")
+    url = models.URLField("URL fetched", max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField()
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False)
+    fetched_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fetched_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} as of {self.fetched_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.sha256 = text_sha256(self.text)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:snapshot", args=[self.pk])

@@ -1,18 +1,32 @@
-"""The register of sources: the list, a source with the claims it bears on, and an outlet."""
+"""The register of sources and outlets: lists, pages, editing, and fetching a source's details."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
-from .models import Evidence, Outlet, Source
+from . import tasks
+from .forms import OutletForm, SourceFilterForm, SourceForm
+from .models import Evidence, Outlet, Source, SourceFetch, SourceSnapshot
 
 PAGE_SIZE = 50
+SOURCE_CHOICES_LIMIT = 20
 
 
 def _get_source_for_user(user, pk: int) -> Source:
     # Every signed-in role may read the register; the permission decorator refuses the rest.
     return get_object_or_404(Source.objects.select_related("outlet", "added_by"), pk=pk)
+
+
+def _get_source_for_editing(user, pk: int) -> Source:
+    source = _get_source_for_user(user, pk)
+    if not source.editable_by(user):
+        raise PermissionDenied("Only source admins and the researcher who added it may edit it.")
+    return source
 
 
 def _get_outlet_for_user(user, pk: int) -> Outlet:
@@ -21,7 +35,8 @@ def _get_outlet_for_user(user, pk: int) -> Outlet:
 
 @permission_required("sources.view_source", raise_exception=True)
 def source_list(request):
-    sources = (
+    filters = SourceFilterForm(request.GET or None)
+    sources = filters.filter(
         Source.objects.select_related("outlet")
         .annotate(evidence_count=Count("evidence"))
         .order_by("title", "pk")
@@ -30,7 +45,19 @@ def source_list(request):
     template = "sources/source_list.html"
     if request.htmx:
         template += "#source-list"
-    return render(request, template, {"page": page})
+    return render(request, template, {"page": page, "filters": filters})
+
+
+@permission_required("sources.view_source", raise_exception=True)
+def source_choices(request):
+    """Options for the evidence form's type-ahead: sources by title, outlet or URL."""
+    words = request.GET.get("source", "").strip()
+    sources = Source.objects.none()
+    if len(words) >= 2 and not words.startswith("#"):
+        sources = Source.objects.search(words).select_related("outlet").order_by("title", "pk")
+    return render(
+        request, "sources/source_choices.html", {"sources": sources[:SOURCE_CHOICES_LIMIT]}
+    )
 
 
 @permission_required("sources.view_source", raise_exception=True)
@@ -41,7 +68,74 @@ def source_detail(request, pk: int):
         .select_related("claim__claimant", "claim__rating")
         .order_by("stance", "claim_id")
     )
-    return render(request, "sources/source_detail.html", {"source": source, "evidence": evidence})
+    context = {
+        "source": source,
+        "evidence": evidence,
+        "snapshots": source.snapshots.defer("text"),
+        "last_fetch": source.fetches.first(),
+        "can_edit": source.editable_by(request.user),
+    }
+    return render(request, "sources/source_detail.html", context)
+
+
+@permission_required("sources.add_source", raise_exception=True)
+def source_create(request):
+    form = SourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        source = form.save(commit=False)
+        source.added_by = request.user
+        source.save()
+        messages.success(request, "Source added. “Fetch details” fills in its title and date.")
+        return redirect(source)
+    return render(request, "sources/source_form.html", {"form": form})
+
+
+@permission_required("sources.add_source", raise_exception=True)
+def source_edit(request, pk: int):
+    source = _get_source_for_editing(request.user, pk)
+    form = SourceForm(request.POST or None, instance=source)
+    if request.method == "POST" and form.is_valid() and form.save_or_report_stale():
+        messages.success(request, "Source saved.")
+        return redirect(source)
+    return render(request, "sources/source_form.html", {"form": form, "source": source})
+
+
+@require_POST
+@permission_required("sources.add_source", raise_exception=True)
+def source_fetch_request(request, pk: int):
+    """Fetch the source's details and a snapshot of its text in the background."""
+    source = _get_source_for_editing(request.user, pk)
+    fetch = SourceFetch.objects.create(source=source, requested_by=request.user)
+    tasks.fetch_source.enqueue(fetch.pk)
+    return redirect(fetch)
+
+
+@permission_required("sources.add_source", raise_exception=True)
+def source_fetch(request, pk: int):
+    """Where a details fetch stands; htmx polls this until the task has finished."""
+    fetch = get_object_or_404(SourceFetch.objects.select_related("source"), pk=pk)
+    if fetch.status != SourceFetch.Status.QUEUED and request.htmx:
+        return HttpResponseClientRefresh()
+    template = "sources/source_fetch.html"
+    if request.htmx:
+        template += "#fetch-status"
+    return render(request, template, {"fetch": fetch})
+
+
+@permission_required("sources.view_source", raise_exception=True)
+def snapshot_detail(request, pk: int):
+    snapshot = get_object_or_404(SourceSnapshot.objects.select_related("source"), pk=pk)
+    return render(request, "sources/snapshot_detail.html", {"snapshot": snapshot})
+
+
+@permission_required("sources.view_outlet", raise_exception=True)
+def outlet_list(request):
+    outlets = Outlet.objects.annotate(source_count=Count("sources")).order_by("name", "pk")
+    page = Paginator(outlets, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "sources/outlet_list.html"
+    if request.htmx:
+        template += "#outlet-list"
+    return render(request, template, {"page": page})
 
 
 @permission_required("sources.view_outlet", raise_exception=True)
@@ -49,3 +143,23 @@ def outlet_detail(request, pk: int):
     outlet = _get_outlet_for_user(request.user, pk)
     sources = outlet.sources.annotate(evidence_count=Count("evidence"))
     return render(request, "sources/outlet_detail.html", {"outlet": outlet, "sources": sources})
+
+
+@permission_required("sources.add_outlet", raise_exception=True)
+def outlet_create(request):
+    form = OutletForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outlet = form.save()
+        messages.success(request, "Outlet added.")
+        return redirect(outlet)
+    return render(request, "sources/outlet_form.html", {"form": form})
+
+
+@permission_required("sources.change_outlet", raise_exception=True)
+def outlet_edit(request, pk: int):
+    outlet = _get_outlet_for_user(request.user, pk)
+    form = OutletForm(request.POST or None, instance=outlet)
+    if request.method == "POST" and form.is_valid() and form.save_or_report_stale():
+        messages.success(request, "Outlet saved.")
+        return redirect(outlet)
+    return render(request, "sources/outlet_form.html", {"form": form, "outlet": outlet})

@@ -1,0 +1,340 @@
+"""Evidence on the claim page: adding, editing and removing it, by role, with and without htmx."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sources.models import Evidence, Source
+from tests.factories.claims import ClaimFactory
+from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+NEW_URL = "https://www.Kyivindependent.com/north-korea-troops/?utm_source=x&fbclid=abc#top"
+
+
+@pytest.fixture
+def claim(db):
+    return ClaimFactory(text="North Korean troops are fighting in Ukraine.")
+
+
+def add_url(claim) -> str:
+    return reverse("claims:evidence_add", args=[claim.pk])
+
+
+def evidence_data(**overrides) -> dict:
+    return {
+        "source": NEW_URL,
+        "stance": "contradicts",
+        "excerpt": "No North Korean units have been seen at the front.",
+        "note": "Says the opposite a week later.",
+        **overrides,
+    }
+
+
+class TestAddingEvidence:
+    def test_a_pasted_new_url_adds_the_source_and_the_evidence_in_place(
+        self, claim, login, researcher
+    ):
+        OutletFactory(name="The Kyiv Independent", domain="kyivindependent.com")
+        response = login(researcher).post(add_url(claim), evidence_data(), headers=HTMX)
+        assert response.status_code == 200
+        assert response["HX-Retarget"] == "#evidence"
+        source = Source.objects.get()
+        assert source.url == "https://www.kyivindependent.com/north-korea-troops"
+        assert source.outlet.name == "The Kyiv Independent"
+        assert source.added_by == researcher
+        evidence = Evidence.objects.get()
+        assert (evidence.claim, evidence.stance, evidence.added_by) == (
+            claim,
+            "contradicts",
+            researcher,
+        )
+        html = response.content.decode()
+        assert html.strip().startswith('<section id="evidence"'), "only the section is sent"
+        contradicting = html.split('id="evidence-contradicts"')[1].split("</section>")[0]
+        assert "kyivindependent.com/north-korea-troops" in contradicting
+        assert "Generally reliable" in contradicting
+
+    def test_another_spelling_of_a_known_url_reuses_its_source(self, claim, login, researcher):
+        client = login(researcher)
+        client.post(add_url(claim), evidence_data(), headers=HTMX)
+        other_spelling = "http://kyivindependent.com/north-korea-troops?utm_medium=social"
+        client.post(add_url(claim), evidence_data(source=other_spelling, stance="context"))
+        assert Source.objects.count() == 1
+        assert set(Evidence.objects.values_list("stance", flat=True)) == {"contradicts", "context"}
+
+    def test_a_source_picked_from_the_type_ahead_is_used(self, claim, login, researcher):
+        source = SourceFactory(title="Pentagon briefing")
+        response = login(researcher).post(
+            add_url(claim), evidence_data(source=f"#{source.pk} Pentagon briefing")
+        )
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"#evidence-{Evidence.objects.get().pk}")
+        assert Evidence.objects.get().source == source
+
+    def test_a_title_typed_in_full_finds_its_source(self, claim, login, researcher):
+        source = SourceFactory(title="Pentagon briefing")
+        login(researcher).post(add_url(claim), evidence_data(source="pentagon briefing"))
+        assert Evidence.objects.get().source == source
+
+    def test_without_javascript_the_form_redirects_to_the_claim(self, claim, login, researcher):
+        client = login(researcher)
+        response = client.post(add_url(claim), evidence_data())
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert "Evidence added" in page
+
+    @pytest.mark.parametrize(
+        ("source", "message"),
+        [
+            ("not a url at all", "Pick a source from the list, or paste its URL."),
+            ("https://user:secret@example.com/story", "user name or password"),
+            ("data:text/html,<script>alert(1)</script>", "Only http and https"),
+            ("javascript:alert(document.cookie)", "Only http and https"),
+            ("ftp://files.example.com/report.pdf", "Only http and https"),
+            ("https://exa mple.com/story", "not"),
+            ("https://example.com:99999/", "port"),
+            ("#999999 A source that was deleted", "no longer in the register"),
+        ],
+    )
+    def test_bad_sources_are_refused_with_a_reason_and_nothing_is_stored(
+        self, source, message, claim, login, researcher
+    ):
+        data = evidence_data(source=source)
+        response = login(researcher).post(add_url(claim), data, headers=HTMX)
+        html = response.content.decode()
+        assert response.status_code == 200  # htmx swaps the section with the errors shown
+        assert message in html
+        assert not Source.objects.exists() and not Evidence.objects.exists()
+        assert "No North Korean units have been seen at the front." in html, "typing is kept"
+        assert re.search(r'value="contradicts"[^>]*checked', html), "the stance is kept"
+
+    def test_the_same_source_and_stance_twice_is_refused(self, claim, login, researcher):
+        existing = EvidenceFactory(claim=claim, stance="contradicts")
+        response = login(researcher).post(
+            add_url(claim), evidence_data(source=existing.source.url, note="Second try")
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "is already contradicting evidence for this claim" in html
+        assert "Second try" in html
+        assert Evidence.objects.count() == 1
+
+    def test_a_megabyte_excerpt_is_refused_and_kept(self, claim, login, researcher):
+        excerpt = "x" * 1_000_000
+        response = login(researcher).post(add_url(claim), evidence_data(excerpt=excerpt))
+        assert response.status_code == 400
+        assert "Ensure this value has at most 5000 characters" in response.content.decode()
+        assert not Source.objects.exists() and not Evidence.objects.exists()
+
+    def test_a_missing_stance_is_refused(self, claim, login, researcher):
+        response = login(researcher).post(add_url(claim), evidence_data(stance=""))
+        assert response.status_code == 400
+        assert "This field is required." in response.content.decode()
+        assert not Evidence.objects.exists()
+
+
+class TestWhoMayAddEvidence:
+    @pytest.mark.parametrize("role", ["researcher", "reviewer"])
+    def test_researchers_and_reviewers_add_evidence(self, role, claim, login, request):
+        user = request.getfixturevalue(role)
+        assert login(user).post(add_url(claim), evidence_data()).status_code == 302
+        assert Evidence.objects.get().added_by == user
+
+    @pytest.mark.parametrize("role", ["source_admin", "outsider"])
+    def test_roles_without_the_right_are_refused(self, role, claim, login, request):
+        response = login(request.getfixturevalue(role)).post(add_url(claim), evidence_data())
+        assert response.status_code == 403
+        assert not Evidence.objects.exists()
+
+    def test_anonymous_visitors_are_sent_to_log_in(self, claim, login):
+        response = login(None).post(add_url(claim), evidence_data())
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/")
+        assert not Evidence.objects.exists()
+
+    def test_a_post_without_the_csrf_token_is_refused(self, claim, researcher):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(researcher)
+        assert client.post(add_url(claim), evidence_data()).status_code == 403
+        assert not Evidence.objects.exists()
+
+    def test_the_add_form_is_shown_only_to_those_who_may_add(
+        self, claim, login, researcher, source_admin
+    ):
+        assert "Add evidence" in login(researcher).get(claim.get_absolute_url()).content.decode()
+        assert (
+            "Add evidence" not in login(source_admin).get(claim.get_absolute_url()).content.decode()
+        )
+
+    def test_the_add_form_is_only_posted_to(self, claim, login, researcher):
+        assert login(researcher).get(add_url(claim)).status_code == 405
+
+
+class TestEditingEvidence:
+    def test_htmx_opens_the_form_in_place(self, login, researcher):
+        evidence = EvidenceFactory(excerpt="The first excerpt")
+        url = reverse("claims:evidence_edit", args=[evidence.pk])
+        response = login(researcher).get(url, headers=HTMX)
+        html = response.content.decode()
+        assert html.strip().startswith(f'<li id="evidence-{evidence.pk}"')
+        assert "The first excerpt" in html and "<html" not in html
+
+    def test_the_full_page_shows_the_form_without_javascript(self, login, researcher):
+        evidence = EvidenceFactory()
+        url = reverse("claims:evidence_edit", args=[evidence.pk])
+        html = login(researcher).get(url).content.decode()
+        assert "<h1>Edit evidence</h1>" in html and "Save evidence" in html
+
+    def test_saving_moves_the_item_to_its_new_stance(self, login, researcher):
+        evidence = EvidenceFactory(stance="supports")
+        url = reverse("claims:evidence_edit", args=[evidence.pk])
+        data = {"stance": "context", "excerpt": "Better excerpt", "note": "", "seen_version": 1}
+        response = login(researcher).post(url, data, headers=HTMX)
+        evidence.refresh_from_db()
+        assert (evidence.stance, evidence.excerpt, evidence.version) == (
+            "context",
+            "Better excerpt",
+            2,
+        )
+        context_group = response.content.decode().split('id="evidence-context"')[1]
+        assert "Better excerpt" in context_group.split("</section>")[0]
+
+    def test_a_stale_edit_is_refused_and_keeps_what_was_typed(self, login, researcher, reviewer):
+        evidence = EvidenceFactory(excerpt="Original")
+        url = reverse("claims:evidence_edit", args=[evidence.pk])
+        first = {"stance": "supports", "excerpt": "Reviewer's fix", "note": "", "seen_version": 1}
+        assert login(reviewer).post(url, first).status_code == 302
+        second = {
+            "stance": "supports",
+            "excerpt": "Rosa's late edit",
+            "note": "",
+            "seen_version": 1,
+        }
+        response = login(researcher).post(url, second)
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "Someone else changed this after you opened it" in html
+        assert "Rosa&#x27;s late edit" in html
+        evidence.refresh_from_db()
+        assert evidence.excerpt == "Reviewer's fix"
+
+    def test_a_stance_the_source_already_has_on_the_claim_is_refused(self, login, researcher):
+        supporting = EvidenceFactory(stance="supports")
+        context = EvidenceFactory(
+            claim=supporting.claim, source=supporting.source, stance="context"
+        )
+        url = reverse("claims:evidence_edit", args=[context.pk])
+        data = {"stance": "supports", "excerpt": "", "note": "", "seen_version": 1}
+        response = login(researcher).post(url, data)
+        assert "already evidence with that stance" in response.content.decode()
+        context.refresh_from_db()
+        assert context.stance == "context"
+
+    @pytest.mark.parametrize("role", ["source_admin", "outsider"])
+    def test_roles_without_the_right_may_not_edit(self, role, login, request):
+        evidence = EvidenceFactory()
+        url = reverse("claims:evidence_edit", args=[evidence.pk])
+        data = {"stance": "context", "excerpt": "", "note": "", "seen_version": 1}
+        assert login(request.getfixturevalue(role)).post(url, data).status_code == 403
+        evidence.refresh_from_db()
+        assert evidence.stance == "supports"
+
+
+class TestRemovingEvidence:
+    def test_a_researcher_removes_evidence_in_place(self, login, researcher):
+        evidence = EvidenceFactory()
+        url = reverse("claims:evidence_delete", args=[evidence.pk])
+        response = login(researcher).post(url, headers=HTMX)
+        assert response["HX-Retarget"] == "#evidence"
+        assert not Evidence.objects.exists()
+        assert Source.objects.filter(pk=evidence.source_id).exists(), "the source stays"
+
+    def test_without_javascript_removal_returns_to_the_claim(self, login, researcher):
+        evidence = EvidenceFactory()
+        response = login(researcher).post(reverse("claims:evidence_delete", args=[evidence.pk]))
+        assert response["Location"] == evidence.claim.get_absolute_url()
+
+    @pytest.mark.parametrize("role", ["source_admin", "outsider"])
+    def test_roles_without_the_right_may_not_remove(self, role, login, request):
+        evidence = EvidenceFactory()
+        url = reverse("claims:evidence_delete", args=[evidence.pk])
+        assert login(request.getfixturevalue(role)).post(url).status_code == 403
+        assert Evidence.objects.exists()
+
+    def test_removal_is_only_posted(self, login, researcher):
+        evidence = EvidenceFactory()
+        url = reverse("claims:evidence_delete", args=[evidence.pk])
+        assert login(researcher).get(url).status_code == 405
+
+
+class TestTheEvidenceSection:
+    def test_items_show_outlet_reliability_timing_and_who_added_them(self, login, researcher):
+        claim = ClaimFactory(claimed_on="2024-10-13")
+        outlet = OutletFactory(name="Daily Rumour", reliability="unreliable")
+        EvidenceFactory(
+            claim=claim,
+            source__outlet=outlet,
+            source__published_on="2024-10-10",
+            added_by=researcher,
+        )
+        html = login(researcher).get(claim.get_absolute_url()).content.decode()
+        assert "Daily Rumour" in html and "Generally unreliable" in html
+        assert "(3 days before the claim)" in html
+        assert "added by rosa" in html
+
+    def test_the_balance_weighs_each_side_by_reliability(self, login, researcher):
+        claim = ClaimFactory()
+        reliable = OutletFactory(reliability="reliable")
+        unreliable = OutletFactory(reliability="unreliable")
+        EvidenceFactory(claim=claim, stance="contradicts", source__outlet=reliable)
+        EvidenceFactory(claim=claim, stance="supports", source__outlet=unreliable)
+        EvidenceFactory(claim=claim, stance="context", source__outlet=reliable)
+        html = login(researcher).get(claim.get_absolute_url()).content.decode()
+        assert "Leans contradicted" in html
+        assert "1 supporting · 1 contradicting · 1 context" in html
+        # (0.1 - 1.0) / (0.1 + 1.0)
+        assert "weighted balance -0.82" in html
+
+    def test_adding_evidence_costs_the_same_queries_for_1_item_as_for_50(
+        self, claim, login, researcher
+    ):
+        client = login(researcher)
+        EvidenceFactory(claim=claim)
+
+        def queries_to_add(url: str) -> int:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.post(add_url(claim), evidence_data(source=url), headers=HTMX)
+            assert response.status_code == 200
+            return len(queries)
+
+        one = queries_to_add("https://one.example/a")
+        EvidenceFactory.create_batch(48, claim=claim)
+        assert queries_to_add("https://two.example/b") == one
+        assert claim.evidence.count() == 51
+
+
+class TestSourceTypeAhead:
+    def test_it_offers_sources_by_title_outlet_or_url(self, login, researcher):
+        by_title = SourceFactory(title="Ministry of Defence briefing")
+        by_outlet = SourceFactory(outlet=OutletFactory(name="Ministry Watch"))
+        by_url = SourceFactory(url="https://gov.example/ministry/report")
+        SourceFactory(title="Unrelated")
+        url = reverse("sources:choices")
+        html = login(researcher).get(url, {"source": "ministry"}).content.decode()
+        for source in (by_title, by_outlet, by_url):
+            assert f'value="#{source.pk} ' in html
+        assert "Unrelated" not in html
+
+    def test_one_letter_offers_nothing(self, login, researcher):
+        SourceFactory(title="M")
+        html = login(researcher).get(reverse("sources:choices"), {"source": "m"}).content
+        assert b"<option" not in html
+
+    def test_outsiders_are_refused(self, login, outsider):
+        assert login(outsider).get(reverse("sources:choices")).status_code == 403

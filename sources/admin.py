@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from lib.versioning import VersionedModelForm
+
 from .models import Evidence, Outlet, Source, SourceSnapshot
 
 
@@ -14,8 +16,8 @@ class SourceInline(admin.TabularInline):
 class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "domain", "reliability"]
     list_filter = ["reliability"]
-    list_editable = ["reliability"]
     search_fields = ["name", "domain"]
+    form = VersionedModelForm  # the admin, too, refuses to save over a newer change
     inlines = [SourceInline]
 
 
@@ -49,6 +51,7 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "url", "outlet__name", "author"]
     autocomplete_fields = ["outlet"]
     readonly_fields = ["url_key", "added_by", "created_at"]
+    form = VersionedModelForm
     inlines = [SnapshotInline]
 
     def save_model(self, request, obj, form, change):
@@ -65,6 +68,7 @@ class EvidenceAdmin(admin.ModelAdmin):
     search_fields = ["source__title", "claim__text", "excerpt"]
     autocomplete_fields = ["claim", "source"]
     readonly_fields = ["added_by", "created_at"]
+    form = VersionedModelForm
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -172,7 +172,10 @@ class OutletForm(VersionedModelForm):
 class SourceFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False)
     outlet = forms.ModelChoiceField(
-        label="Outlet", queryset=Outlet.objects.only("pk", "name"), required=False
+        label="Outlet",
+        queryset=Outlet.objects.only("pk", "name"),
+        required=False,
+        empty_label="Any outlet",
     )
     type = forms.ChoiceField(
         label="Type", choices=[("", "Any type"), *Source.Type.choices], required=False

@@ -247,3 +247,25 @@ class TestEvidenceBalance:
         EvidenceFactory(claim=claim, stance="contradicts")
         html = login(researcher).get(reverse("claims:list")).content.decode()
         assert "Leans contradicted" in html
+
+
+class TestTheAdmin:
+    def test_a_stale_outlet_edit_in_the_admin_is_refused(self, login, source_admin):
+        outlet = OutletFactory(reliability="reliable")
+        url = reverse("admin:sources_outlet_change", args=[outlet.pk])
+        client = login(source_admin)
+        form = client.get(url).content.decode()
+        assert 'name="seen_version"' in form
+        data = {
+            "name": outlet.name,
+            "domain": outlet.domain,
+            "notes": "",
+            "seen_version": 1,
+            "sources-TOTAL_FORMS": 0,
+            "sources-INITIAL_FORMS": 0,
+        }
+        assert client.post(url, {**data, "reliability": "unreliable"}).status_code == 302
+        response = client.post(url, {**data, "reliability": "deprecated"})
+        assert "Someone else changed this" in response.content.decode()
+        outlet.refresh_from_db()
+        assert (outlet.reliability, outlet.version) == ("unreliable", 2)

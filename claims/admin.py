@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from lib.versioning import VersionedModelForm
 from sources.models import Evidence
 
 from .models import Claim, Claimant, Mention, Rating, Tag
@@ -25,9 +26,23 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = ["status", "rating", "tags", "claimed_on"]
     list_select_related = ["claimant", "rating"]
     search_fields = ["text", "claimant__name", "tags__name"]
-    autocomplete_fields = ["claimant", "tags", "reviewer"]
-    readonly_fields = ["version", "created_by", "created_at", "updated_at"]
+    autocomplete_fields = ["claimant", "tags"]
+    # The verdict and the status change only through the review workflow on the claim page.
+    readonly_fields = [
+        "status",
+        "rating",
+        "rationale",
+        "verdict_as_of",
+        "reviewer",
+        "submitted_at",
+        "published_at",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [MentionInline, EvidenceInline]
+    form = VersionedModelForm
 
     def save_model(self, request, obj, form, change):
         if not change:

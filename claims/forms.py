@@ -5,8 +5,10 @@ import re
 from django import forms
 from django.urls import reverse_lazy
 
+from lib.versioning import VersionedModelForm
+
 from .anchoring import AnchorError, anchor_at, utf16_to_codepoints
-from .models import Claim
+from .models import Claim, Claimant, Rating
 
 
 class TagClaimForm(forms.Form):
@@ -124,3 +126,54 @@ class MentionSpanForm(forms.Form):
                 "The new passage must be in the article word for word and overlap the current one."
             )
         return anchor_at(text, best, best + len(passage))
+
+
+class VerdictForm(forms.Form):
+    """The reviewer's verdict: a step of the scale, why, and as of when."""
+
+    rating = forms.ModelChoiceField(
+        label="Verdict", queryset=Rating.objects.all(), empty_label="Choose a verdict"
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Plain text. Leave a blank line between paragraphs; links are made clickable.",
+    )
+    as_of = forms.DateField(
+        label="As of", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StepForm(forms.Form):
+    """A workflow step with the version the user saw, and a note where the step needs one."""
+
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ClaimForm(VersionedModelForm):
+    claimant_name = forms.CharField(
+        label="Claimant",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "claimant-names", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["text", "claimed_on"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "claimed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.claimant_id:
+            self.fields["claimant_name"].initial = self.instance.claimant.name
+
+    def save(self, commit=True):
+        name = self.cleaned_data["claimant_name"].strip()
+        self.instance.claimant = Claimant.objects.get_or_create(name=name)[0] if name else None
+        return super().save(commit)

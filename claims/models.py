@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .anchoring import Anchor, AnchorError, check_anchor, reanchor
 
@@ -36,6 +37,13 @@ class Claimant(models.Model):
         return self.name
 
 
+class RatingQuerySet(models.QuerySet):
+    def scale(self) -> dict:
+        """The best and worst numeric values on the scale (None where no step has a number)."""
+        bounds = self.aggregate(best=models.Max("value"), worst=models.Min("value"))
+        return {"best": bounds["best"], "worst": bounds["worst"]}
+
+
 class Rating(models.Model):
     """One step of the verdict scale, from most true (position 1) downwards."""
 
@@ -46,6 +54,8 @@ class Rating(models.Model):
     )
     colour = models.CharField(max_length=7, default="#777777", help_text="Hex colour, #rrggbb.")
     description = models.TextField(blank=True)
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
@@ -70,6 +80,16 @@ class Tag(models.Model):
 
 
 class ClaimQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ClaimStatus.PUBLISHED)
+
+    def awaiting_review(self):
+        """Submitted claims, the longest-waiting first."""
+        return self.filter(status=ClaimStatus.SUBMITTED).order_by("submitted_at", "pk")
+
+    def in_review(self):
+        return self.filter(status=ClaimStatus.IN_REVIEW).order_by("reviewer", "submitted_at", "pk")
+
     def with_list_details(self):
         return self.select_related("claimant", "rating").annotate(
             mention_count=models.Count("mentions", distinct=True),
@@ -110,8 +130,12 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
+    # The audit trail: every saved state, who saved it, and why (the workflow step).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -154,6 +178,8 @@ class Mention(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["article", "start", "end"]

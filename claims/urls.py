@@ -6,10 +6,16 @@ app_name = "claims"
 urlpatterns = [
     path("", views.claim_list, name="list"),
     path("<int:pk>/", views.claim_detail, name="detail"),
+    path("<int:pk>/edit/", views.claim_edit, name="edit"),
+    path("<int:pk>/publish/", views.claim_publish, name="publish"),
+    path("queue/", views.review_queue, name="queue"),
+    path("mine/", views.my_claims, name="mine"),
     path("mentions/<int:pk>/", views.mention_adjust, name="mention_adjust"),
     path("mentions/<int:pk>/delete/", views.mention_delete, name="mention_delete"),
     path("choices/", views.claim_choices, name="choices"),
     path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/", views.evidence_edit, name="evidence_edit"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
+    # Last, so that it never shadows a named path such as <pk>/evidence/.
+    path("<int:pk>/<slug:step>/", views.claim_step, name="step"),
 ]

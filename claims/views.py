@@ -1,10 +1,15 @@
 """Claim pages: the list, a claim with its mentions and evidence, and editing both."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
@@ -14,8 +19,11 @@ from sources.balance import EvidenceBalance
 from sources.forms import EvidenceEditForm, EvidenceForm
 from sources.models import Evidence, Source
 
-from .forms import MentionSpanForm
-from .models import Claim, Mention
+from . import actions
+from .claimreview import Appearance, Verdict, as_script_text, claim_review, data_feed
+from .forms import ClaimForm, MentionSpanForm, StepForm, VerdictForm
+from .history import claim_history
+from .models import Claim, Claimant, Mention, Rating
 
 PAGE_SIZE = 50
 
@@ -81,12 +89,34 @@ def _render_evidence_section(request, claim: Claim, form: EvidenceForm | None = 
     return reswap(retarget(response, "#evidence"), "outerHTML")
 
 
+def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None = None) -> dict:
+    """Everything the claim page shows: mentions, evidence, the workflow and the history."""
+    steps = actions.allowed_steps(claim, request.user)
+    verdict_form = None
+    if "publish" in steps:
+        verdict_form = VerdictForm(
+            initial={
+                "rating": claim.rating_id,
+                "rationale": claim.rationale,
+                "as_of": timezone.localdate(),
+                "seen_version": claim.version,
+            }
+        )
+    return {
+        "tags": claim.tags.all(),
+        "mentions": Mention.objects.filter(claim=claim).select_related("article__outlet"),
+        **evidence_context(claim, evidence_form),
+        "steps": steps,
+        "step_names": actions.STEP_NAMES,
+        "verdict_form": verdict_form,
+        "history": claim_history(claim),
+    }
+
+
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_detail(request, pk: int):
     claim = _get_claim_for_user(request.user, pk)
-    mentions = Mention.objects.filter(claim=claim).select_related("article__outlet")
-    context = {"tags": claim.tags.all(), "mentions": mentions, **evidence_context(claim)}
-    return render(request, "claims/claim_detail.html", context)
+    return render(request, "claims/claim_detail.html", claim_page_context(request, claim))
 
 
 @require_POST
@@ -114,8 +144,7 @@ def evidence_add(request, pk: int):
     if request.htmx:
         return _render_evidence_section(request, claim, form)
     # Without JavaScript the whole page comes back, with the form as it was typed.
-    mentions = Mention.objects.filter(claim=claim).select_related("article__outlet")
-    context = {"tags": claim.tags.all(), "mentions": mentions, **evidence_context(claim, form)}
+    context = claim_page_context(request, claim, form)
     return render(request, "claims/claim_detail.html", context, status=400)
 
 
@@ -188,3 +217,191 @@ def mention_adjust(request, pk: int):
         messages.success(request, "Mention adjusted.")
         return redirect(mention.claim)
     return render(request, "claims/mention_form.html", {"mention": mention, "form": form})
+
+
+# The review workflow: the steps, the verdict, the queue.
+
+
+def _step_refused(request, claim: Claim, error: Exception, form=None, status=409):
+    """Show why a step failed on the claim page, keeping whatever the user typed."""
+    context = {**claim_page_context(request, claim), "step_error": str(error)}
+    if form is not None:
+        context["verdict_form"] = form
+    return render(request, "claims/claim_detail.html", context, status=status)
+
+
+@require_POST
+@permission_required("claims.view_claim", raise_exception=True)
+def claim_step(request, pk: int, step: str):
+    """Submit, start review, return to the researcher, or reopen."""
+    if step not in actions.STEPS or step == "publish":
+        raise Http404("No such step.")
+    if not actions.may_take(request.user, step):
+        raise PermissionDenied(f"You may not “{actions.STEP_NAMES[step]}”.")
+    claim = _get_claim_for_user(request.user, pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        return _step_refused(request, claim, "The form was incomplete; reload and try again.")
+    seen, note = form.cleaned_data["seen_version"], form.cleaned_data["note"]
+    try:
+        match step:
+            case "submit":
+                actions.submit_for_review(claim, by=request.user, seen_version=seen)
+            case "start_review":
+                actions.start_review(claim, by=request.user, seen_version=seen)
+            case "return_to_researcher":
+                actions.return_to_researcher(claim, by=request.user, note=note, seen_version=seen)
+            case "reopen":
+                actions.reopen(claim, by=request.user, note=note, seen_version=seen)
+    except actions.WorkflowError as error:
+        return _step_refused(request, claim, error)
+    messages.success(request, f"{actions.STEP_NAMES[step]}: done.")
+    return redirect(claim)
+
+
+@require_POST
+@permission_required("claims.review_claim", raise_exception=True)
+def claim_publish(request, pk: int):
+    claim = _get_claim_for_user(request.user, pk)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        return _step_refused(request, claim, "The verdict is incomplete.", form, status=400)
+    if refusal := actions.four_eyes_refusal(claim, request.user, "publish"):
+        raise PermissionDenied(refusal)
+    try:
+        actions.publish_verdict(
+            claim,
+            by=request.user,
+            rating=form.cleaned_data["rating"],
+            rationale=form.cleaned_data["rationale"],
+            as_of=form.cleaned_data["as_of"],
+            seen_version=form.cleaned_data["seen_version"],
+        )
+    except actions.WorkflowError as error:
+        return _step_refused(request, claim, error, form)
+    messages.success(request, "Verdict published.")
+    return redirect(claim)
+
+
+@permission_required("claims.change_claim", raise_exception=True)
+def claim_edit(request, pk: int):
+    """Edit the claim's wording, claimant and date; a published claim must be reopened first."""
+    claim = _get_claim_for_user(request.user, pk)
+    if claim.status == Claim.Status.PUBLISHED:
+        messages.error(request, "A published claim is not edited: reopen it first.")
+        return redirect(claim)
+    form = ClaimForm(request.POST or None, instance=claim)
+    if request.method == "POST" and form.is_valid():
+        claim._history_user = request.user
+        if form.save_or_report_stale():
+            messages.success(request, "Claim saved.")
+            return redirect(claim)
+    context = {
+        "claim": claim,
+        "form": form,
+        "claimant_names": Claimant.objects.values_list("name", flat=True)[:1000],
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "claims/claim_form.html", context, status=status)
+
+
+@permission_required("claims.review_claim", raise_exception=True)
+def review_queue(request):
+    """Submitted claims, the longest-waiting first, and claims in review, by reviewer."""
+    waiting = list(Claim.objects.awaiting_review().select_related("claimant", "created_by"))
+    in_review = list(Claim.objects.in_review().select_related("claimant", "reviewer"))
+    by_reviewer = {}
+    for claim in in_review:
+        by_reviewer.setdefault(claim.reviewer, []).append(claim)
+    context = {"waiting": waiting, "in_review": in_review, "by_reviewer": by_reviewer.items()}
+    return render(request, "claims/review_queue.html", context)
+
+
+@permission_required("claims.add_claim", raise_exception=True)
+def my_claims(request):
+    claims = Claim.objects.filter(created_by=request.user).select_related("claimant", "rating")
+    by_status = {status: [] for status in Claim.Status}
+    for claim in claims.order_by("-updated_at", "-pk"):
+        by_status[Claim.Status(claim.status)].append(claim)
+    groups = [(status.label, by_status[status]) for status in Claim.Status]
+    return render(request, "claims/my_claims.html", {"groups": groups})
+
+
+# The public, machine-readable output: published claims only, no login.
+
+
+def _verdict(request, claim: Claim, scale: dict) -> Verdict:
+    mentions = sorted(claim.mentions.all(), key=lambda m: (m.article.published_on is None, m.pk))
+    articles = list({m.article_id: m.article for m in mentions}.values())
+    return Verdict(
+        url=request.build_absolute_uri(reverse("public_claim", args=[claim.pk])),
+        claim=claim.text,
+        label=claim.rating.label,
+        value=claim.rating.value,
+        best=scale["best"],
+        worst=scale["worst"],
+        published_on=claim.verdict_as_of or claim.published_at.date(),
+        organisation=settings.ORGANISATION_NAME,
+        organisation_url=settings.ORGANISATION_URL,
+        claimant=claim.claimant.name if claim.claimant else "",
+        claimant_is_person=bool(claim.claimant and claim.claimant.kind == "person"),
+        claimed_on=claim.claimed_on,
+        appearances=[
+            Appearance(
+                url=article.url,
+                headline=article.title,
+                published_on=article.published_on,
+                publisher=article.outlet.name if article.outlet else "",
+            )
+            for article in articles
+        ],
+    )
+
+
+def _published_claims():
+    return (
+        Claim.objects.published()
+        .select_related("claimant", "rating")
+        .prefetch_related(Prefetch("mentions", Mention.objects.select_related("article__outlet")))
+    )
+
+
+@login_not_required
+def public_claim(request, pk: int):
+    claim = get_object_or_404(_published_claims(), pk=pk)
+    evidence = evidence_context(claim)
+    review = claim_review(_verdict(request, claim, Rating.objects.scale()))
+    context = {
+        **evidence,
+        "mentions": claim.mentions.all(),
+        "claim_review": as_script_text(review),
+        "organisation": settings.ORGANISATION_NAME,
+    }
+    return render(request, "claims/public_claim.html", context)
+
+
+FEED_PAGE_SIZE = 100
+
+
+@login_not_required
+def claimreview_feed(request):
+    """All published ClaimReviews as a schema.org DataFeed, newest first; pages via Link."""
+    claims = _published_claims().order_by("-published_at", "-pk")
+    page = Paginator(claims, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    scale = Rating.objects.scale()
+    reviews = [claim_review(_verdict(request, c, scale), with_context=False) for c in page]
+    newest = page[0].published_at if page.object_list else timezone.now()
+    response = JsonResponse(data_feed(reviews, modified=newest), json_dumps_params={"indent": 2})
+    links = []
+    if page.has_next():
+        links.append(
+            f'<{request.build_absolute_uri(f"?page={page.next_page_number()}")}>; rel="next"'
+        )
+    if page.has_previous():
+        links.append(
+            f'<{request.build_absolute_uri(f"?page={page.previous_page_number()}")}>; rel="prev"'
+        )
+    if links:
+        response["Link"] = ", ".join(links)
+    response["Content-Type"] = "application/ld+json"
+    return response

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "simple_history",
     "articles",
     "claims",
     "sources",
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records who made each change in the audit trail.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,6 +177,8 @@ FETCH_ALLOWED_HOSTS = env_list("FETCH_ALLOWED_HOSTS", [])
 
 # The organisation that signs published fact-checks (used by later ClaimReview output).
 ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Claim Tracker")
+# The ClaimReview author's home page; leave empty to name the organisation only.
+ORGANISATION_URL = env_str("ORGANISATION_URL", "")
 
 LOGGING = {
     "version": 1,

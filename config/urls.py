@@ -4,11 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from claims import views as claim_views
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="articles:list"), name="home"),
     path("articles/", include("articles.urls")),
     path("claims/", include("claims.urls")),
     path("sources/", include("sources.urls")),
+    # The public output: published claims and their ClaimReview feed, no login needed.
+    path("public/claims/<int:pk>/", claim_views.public_claim, name="public_claim"),
+    path("public/claimreview.json", claim_views.claimreview_feed, name="claimreview_feed"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -32,9 +32,27 @@ class VersionedModelForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         # Caught here, the common case gets a friendly message; save() closes the race.
-        if self.instance.pk and cleaned.get("seen_version") != self._current_version():
-            raise forms.ValidationError(STALE_EDIT_MESSAGE)
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen != self._current_version():
+            raise forms.ValidationError([STALE_EDIT_MESSAGE, *self.changes_since(seen)])
         return cleaned
+
+    def changes_since(self, seen_version: int | None) -> list[str]:
+        """What changed after the version the user saw, from the audit trail where there is one."""
+        history = getattr(self.instance, "history", None)
+        if history is None or seen_version is None:
+            return []
+        records = list(history.filter(version__gte=seen_version).order_by("history_date"))
+        if len(records) < 2 or records[0].version != seen_version:
+            return []
+        then, now = records[0], records[-1]
+        who = now.history_user.get_username() if now.history_user else "someone"
+        changes = now.diff_against(then, excluded_fields=["version", "updated_at"]).changes
+        return [
+            f"{who} changed {self.instance._meta.get_field(change.field).verbose_name}: "
+            f"“{change.old}” → “{change.new}”."
+            for change in changes
+        ]
 
     def _current_version(self) -> int | None:
         model = type(self.instance)

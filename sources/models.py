@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .balance import EvidenceBalance
 from .urlnorm import InvalidURL, domain_candidates, domain_of, normalise_url, url_key
@@ -49,6 +50,7 @@ class Outlet(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OutletQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -126,6 +128,7 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SourceQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["title"]
@@ -224,6 +227,7 @@ class Evidence(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name_plural = "evidence"

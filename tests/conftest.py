@@ -51,9 +51,30 @@ def seed_article() -> str:
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas are made in almost every test; a deliberately slow hash only slows the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_inline(settings):
     """Background tasks run at once in tests, so a request's outcome can be asserted."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def migration_rows(transactional_db):
+    """The rows data migrations made (roles, rating scale), back after an earlier flush.
+
+    A transactional test ends in a flush, which also empties what data migrations made; Django's
+    serialized_rollback cannot always restore it (under Playwright the test gets its own
+    connection object). Re-running the data migrations restores them the way every database got
+    them.
+    """
+    from django.core.management import call_command
+
+    call_command("migrate", "claims", "0001", verbosity=0)
+    call_command("migrate", verbosity=0)  # every app: later migrations of others depend on claims
 
 
 def make_user(username: str, *roles: str, **fields) -> User:

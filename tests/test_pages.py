@@ -211,7 +211,8 @@ class TestQueryCounts:
         one = count_queries(client, claim.get_absolute_url())
         MentionFactory.create_batch(49, claim=claim)
         EvidenceFactory.create_batch(49, claim=claim)
-        assert count_queries(client, claim.get_absolute_url()) == one == 8
+        # Claim, tags, mentions, evidence, and the history of the claim, mentions and evidence.
+        assert count_queries(client, claim.get_absolute_url()) == one == 11
 
     def test_the_source_page(self, login, researcher):
         client = login(researcher)

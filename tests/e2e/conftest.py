@@ -54,16 +54,8 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def demo(transactional_db):
-    """The demo, on a database whose migration-made rows (roles, rating scale) are restored.
-
-    Browser tests run in transactions that end in a flush, which also empties the rows that data
-    migrations made. Django's serialized_rollback cannot put them back here: Playwright's event
-    loop gives the test its own context, and so its own connection object without the snapshot.
-    Re-running the data migrations restores them the way every database got them.
-    """
-    call_command("migrate", "claims", "0001", verbosity=0)
-    call_command("migrate", "claims", verbosity=0)
+def demo(migration_rows):
+    """The demo, on a database whose roles and rating scale are back after earlier flushes."""
     with override_settings(DEBUG=True):
         call_command("load_demo", stdout=StringIO())
 

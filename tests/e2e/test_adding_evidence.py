@@ -33,7 +33,7 @@ GROUPS = {"Contradicts": "Contradicting evidence", "Context": "Context"}
 
 def test_a_researcher_adds_a_new_source_and_its_second_spelling_finds_it(page, demo, log_in):
     log_in("researcher")
-    page.get_by_role("link", name="Claims").click()
+    page.get_by_role("link", name="Claims", exact=True).click()
     page.get_by_role("link", name=HEADLINE_CLAIM).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(HEADLINE_CLAIM)
     sources_before = Source.objects.count()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from articles.models import Article, text_hash
 from claims.models import Claim, Claimant, Mention, Rating, Tag
@@ -363,6 +364,8 @@ class Command(BaseCommand):
                 "verdict_as_of": as_date(spec.get("verdict_as_of")),
                 "reviewer": users["reviewer"] if in_review else None,
                 "created_by": users["researcher"],
+                "submitted_at": timezone.now() if spec["status"] != Claim.Status.DRAFT else None,
+                "published_at": timezone.now() if published else None,
             },
         )
         if not created:

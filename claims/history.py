@@ -1,0 +1,107 @@
+"""The audit trail of a claim, told in plain words: the claim itself, its mentions, its evidence.
+
+django-simple-history stores every saved state; here consecutive states are compared to say what
+changed. Three queries whatever the length of the trail.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from sources.models import Evidence
+
+from .models import Claim, Mention
+
+CLAIM_FIELDS = {
+    "text": "claim",
+    "claimant": "claimant",
+    "claimed_on": "claim date",
+    "rationale": "rationale",
+    "rating": "verdict",
+    "verdict_as_of": "verdict as of",
+}
+EVIDENCE_FIELDS = {"stance": "stance", "excerpt": "excerpt", "note": "note"}
+MENTION_FIELDS = {"quote": "passage"}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    what: str
+
+
+def _short(value) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _changes(previous, record, fields: dict[str, str]) -> str:
+    changed = []
+    for field, label in fields.items():
+        before, after = getattr(previous, field), getattr(record, field)
+        if before != after:
+            changed.append(f"{label} “{_short(before)}” → “{_short(after)}”")
+    return "; ".join(changed)
+
+
+def _entries(records, fields, created, deleted, name):
+    """Entries for the records of several objects, each compared with the one before it."""
+    last_seen = {}
+    for record in records:
+        previous = last_seen.get(record.id)
+        last_seen[record.id] = record
+        if record.history_change_reason:
+            what = record.history_change_reason
+        elif record.history_type == "+":
+            what = created(record)
+        elif record.history_type == "-":
+            what = deleted(record)
+        elif previous is not None and (changes := _changes(previous, record, fields)):
+            what = f"changed {name(record)}: {changes}"
+        else:
+            continue  # a save that changed nothing a reader would notice
+        who = record.history_user.get_username() if record.history_user else "the system"
+        yield HistoryEntry(record.history_date, who, what)
+
+
+def claim_history(claim: Claim) -> list[HistoryEntry]:
+    """Every recorded change to the claim, its mentions and its evidence, newest first."""
+    claims = (
+        Claim.history.filter(id=claim.pk)
+        .select_related("history_user", "claimant", "rating")
+        .order_by("history_date", "history_id")
+    )
+    mentions = (
+        Mention.history.filter(claim_id=claim.pk)
+        .select_related("history_user", "article")
+        .order_by("history_date", "history_id")
+    )
+    evidence = (
+        Evidence.history.filter(claim_id=claim.pk)
+        .select_related("history_user", "source")
+        .order_by("history_date", "history_id")
+    )
+    entries = [
+        *_entries(
+            claims,
+            CLAIM_FIELDS,
+            created=lambda r: "created the claim",
+            deleted=lambda r: "deleted the claim",
+            name=lambda r: "the claim",
+        ),
+        *_entries(
+            mentions,
+            MENTION_FIELDS,
+            created=lambda r: f"tagged a mention in “{r.article}”: “{_short(r.quote)}”",
+            deleted=lambda r: f"removed the mention “{_short(r.quote)}”",
+            name=lambda r: "a mention",
+        ),
+        *_entries(
+            evidence,
+            EVIDENCE_FIELDS,
+            created=lambda r: f"added {r.get_stance_display().lower()} evidence: {r.source}",
+            deleted=lambda r: f"removed evidence: {r.source}",
+            name=lambda r: f"evidence from {r.source}",
+        ),
+    ]
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)

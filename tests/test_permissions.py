@@ -1,0 +1,189 @@
+"""Who may do what: every workflow view and htmx endpoint, for every role, by method.
+
+Each row is a view and method with what each role gets: "ok" (the view did its work, 200 or
+a redirect to its result), "login" (sent to log in), "refused" (403), "not found" (404) or
+"wrong method" (405). Each cell runs on fresh rows, in the state the view works on.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from claims.models import Claim, Rating
+from tests.conftest import make_user
+from tests.factories.claims import ClaimFactory, MentionFactory
+from tests.factories.sources import EvidenceFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "researcher", "reviewer", "source admin", "admin"]
+OK, LOGIN, REFUSED, NOT_FOUND, WRONG_METHOD = "ok", "login", "refused", "not found", "wrong method"
+
+
+def claim_in(status: str) -> Claim:
+    """A claim made by someone else, so the four-eyes rule never decides a cell."""
+    author = make_user(f"author-{Claim.objects.count()}", "Researcher")
+    claim = ClaimFactory(created_by=author, status="draft")
+    if status == "published":
+        claim.rating = Rating.objects.get(label="False")
+        claim.reviewer = make_user(f"earlier-{claim.pk}", "Reviewer")
+        claim.verdict_as_of = datetime.date(2024, 10, 20)
+        claim.published_at = datetime.datetime(2024, 10, 20, tzinfo=datetime.UTC)
+    claim.status = status
+    claim.save()
+    MentionFactory(claim=claim, created_by=author)
+    return claim
+
+
+def step(name: str, status: str, note: str = ""):
+    def make():
+        claim = claim_in(status)
+        data = {"seen_version": claim.version, "note": note}
+        return reverse("claims:step", args=[claim.pk, name]), data
+
+    return make
+
+
+def publish():
+    claim = claim_in("in_review")
+    rating = Rating.objects.get(label="Misleading")
+    data = {"rating": rating.pk, "rationale": "Why.", "as_of": "2024-10-20", "seen_version": 1}
+    return reverse("claims:publish", args=[claim.pk]), data
+
+
+def edit_claim():
+    claim = claim_in("draft")
+    data = {"text": "Reworded.", "claimant_name": "", "claimed_on": "", "seen_version": 1}
+    return reverse("claims:edit", args=[claim.pk]), data
+
+
+def evidence_add():
+    claim = claim_in("draft")
+    data = {"source": "https://new.example/report", "stance": "supports", "excerpt": "", "note": ""}
+    return reverse("claims:evidence_add", args=[claim.pk]), data
+
+
+def evidence_edit():
+    evidence = EvidenceFactory()
+    data = {"stance": "context", "excerpt": "", "note": "", "seen_version": 1}
+    return reverse("claims:evidence_edit", args=[evidence.pk]), data
+
+
+def evidence_delete():
+    return reverse("claims:evidence_delete", args=[EvidenceFactory().pk]), {}
+
+
+def simple(name: str, *args_from):
+    def make():
+        args = [factory().pk for factory in args_from]
+        return reverse(name, args=args), {}
+
+    return make
+
+
+EVERYONE_SIGNED_IN = [LOGIN, OK, OK, OK, OK]
+DESK = [LOGIN, OK, OK, REFUSED, OK]  # researchers and reviewers, not source admins
+REVIEWERS = [LOGIN, REFUSED, OK, REFUSED, OK]
+PUBLIC = [OK, OK, OK, OK, OK]
+POST_ONLY = [LOGIN, WRONG_METHOD, WRONG_METHOD, WRONG_METHOD, WRONG_METHOD]
+
+MATRIX = [
+    ("claim page", "get", simple("claims:detail", lambda: claim_in("draft")), EVERYONE_SIGNED_IN),
+    (
+        "claim page, htmx",
+        "get",
+        simple("claims:detail", lambda: claim_in("draft")),
+        EVERYONE_SIGNED_IN,
+    ),
+    ("edit claim form", "get", edit_claim, DESK),
+    ("edit claim", "post", edit_claim, DESK),
+    ("submit for review", "post", step("submit", "draft"), DESK),
+    ("submit for review", "get", step("submit", "draft"), POST_ONLY),
+    ("start review", "post", step("start_review", "submitted"), REVIEWERS),
+    ("return to researcher", "post", step("return_to_researcher", "in_review", "Fix"), REVIEWERS),
+    ("reopen", "post", step("reopen", "published", "New evidence"), REVIEWERS),
+    ("reopen", "get", step("reopen", "published"), POST_ONLY),
+    ("publish verdict", "post", publish, REVIEWERS),
+    ("publish verdict", "get", publish, POST_ONLY),
+    ("review queue", "get", simple("claims:queue"), REVIEWERS),
+    ("my claims", "get", simple("claims:mine"), DESK),
+    ("claim type-ahead", "get", simple("claims:choices"), EVERYONE_SIGNED_IN),
+    ("add evidence", "post", evidence_add, DESK),
+    ("add evidence", "get", evidence_add, POST_ONLY),
+    ("add evidence, htmx", "post", evidence_add, DESK),
+    ("edit evidence form, htmx", "get", evidence_edit, DESK),
+    ("edit evidence", "post", evidence_edit, DESK),
+    ("remove evidence", "post", evidence_delete, DESK),
+    ("remove evidence", "get", evidence_delete, POST_ONLY),
+    ("source type-ahead", "get", simple("sources:choices"), EVERYONE_SIGNED_IN),
+    ("public page", "get", simple("public_claim", lambda: claim_in("published")), PUBLIC),
+    (
+        "public page of a draft",
+        "get",
+        simple("public_claim", lambda: claim_in("draft")),
+        [NOT_FOUND] * 5,
+    ),
+    (
+        "public page in review",
+        "get",
+        simple("public_claim", lambda: claim_in("in_review")),
+        [NOT_FOUND] * 5,
+    ),
+    ("ClaimReview feed", "get", simple("claimreview_feed"), PUBLIC),
+]
+CELLS = [
+    pytest.param(view, method, make, role, expected, id=f"{view}-{method}-{role}")
+    for view, method, make, outcomes in MATRIX
+    for role, expected in zip(ROLES, outcomes, strict=True)
+]
+
+
+@pytest.fixture
+def user_for(request):
+    def user(role: str):
+        match role:
+            case "anonymous":
+                return None
+            case "admin":
+                return make_user("ada", is_superuser=True, is_staff=True)
+            case "source admin":
+                return request.getfixturevalue("source_admin")
+            case _:
+                return request.getfixturevalue(role)
+
+    return user
+
+
+def outcome(response) -> str:
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    return {200: OK, 302: OK, 403: REFUSED, 404: NOT_FOUND, 405: WRONG_METHOD}.get(
+        response.status_code, str(response.status_code)
+    )
+
+
+@pytest.mark.parametrize(("view", "method", "make", "role", "expected"), CELLS)
+def test_the_permission_matrix(view, method, make, role, expected, user_for, login):
+    url, data = make()
+    client = login(user_for(role))
+    headers = {"HX-Request": "true"} if "htmx" in view else {}
+    response = getattr(client, method)(url, data if method == "post" else None, headers=headers)
+    assert outcome(response) == expected
+
+
+def test_the_matrix_covers_every_role_for_every_row():
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 135
+
+
+def test_a_forged_publish_by_a_researcher_changes_nothing(login, researcher):
+    url, data = publish()
+    assert login(researcher).post(url, data).status_code == 403
+    assert not Claim.objects.filter(status="published").exists()
+
+
+def test_sources_are_untouched_by_a_refused_evidence_post(login, source_admin):
+    SourceFactory()
+    url, data = evidence_add()
+    login(source_admin).post(url, data)
+    assert not Claim.objects.get().evidence.exists()

@@ -1,0 +1,313 @@
+"""The review workflow: its states and steps, the four-eyes rule, the history, no lost updates."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from claims import actions
+from claims.history import claim_history
+from claims.models import Claim, Rating
+from tests.conftest import make_user
+from tests.factories.claims import ClaimFactory, MentionFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2024, 10, 20)
+ALL_STATES = list(Claim.Status)
+
+
+@pytest.fixture
+def second_reviewer(db):
+    return make_user("wanda", "Reviewer")
+
+
+@pytest.fixture
+def misleading(db):
+    return Rating.objects.get(label="Misleading")
+
+
+def claim_in(status: str, created_by=None) -> Claim:
+    claim = ClaimFactory(created_by=created_by)
+    if status == "published":
+        claim.rating = Rating.objects.get(label="False")
+        claim.reviewer = make_user(f"earlier-{claim.pk}", "Reviewer")
+    claim.status = status
+    claim.save()
+    return claim
+
+
+def take(step: str, claim: Claim, user, rating=None):
+    """Take one step with the arguments it needs."""
+    match step:
+        case "submit":
+            return actions.submit_for_review(claim, by=user)
+        case "start_review":
+            return actions.start_review(claim, by=user)
+        case "return_to_researcher":
+            return actions.return_to_researcher(claim, by=user, note="Needs a source.")
+        case "publish":
+            return actions.publish_verdict(
+                claim,
+                by=user,
+                rating=rating or Rating.objects.get(label="Misleading"),
+                rationale="Because.",
+                as_of=TODAY,
+            )
+        case "reopen":
+            return actions.reopen(claim, by=user, note="New evidence.")
+
+
+ALLOWED = [(step, start) for step, (starts, _) in actions.STEPS.items() for start in sorted(starts)]
+FORBIDDEN = [
+    (step, start)
+    for step, (starts, _) in actions.STEPS.items()
+    for start in ALL_STATES
+    if start not in starts
+]
+
+
+class TestTheStateMachine:
+    @pytest.mark.parametrize(("step", "start"), ALLOWED)
+    def test_every_allowed_step_leads_where_it_should(self, step, start, reviewer, researcher):
+        claim = claim_in(start, created_by=researcher)
+        before = claim.version
+        result = take(step, claim, reviewer)
+        claim.refresh_from_db()
+        assert claim.status == actions.STEPS[step][1] == result.status
+        assert claim.version == before + 1
+
+    @pytest.mark.parametrize(("step", "start"), FORBIDDEN)
+    def test_every_other_step_is_refused_and_changes_nothing(
+        self, step, start, reviewer, researcher
+    ):
+        claim = claim_in(start, created_by=researcher)
+        with pytest.raises(actions.WorkflowError, match="is not possible: the claim is"):
+            take(step, claim, reviewer)
+        claim.refresh_from_db()
+        assert claim.status == start and claim.version == 1
+
+    def test_the_tables_cover_every_pair(self):
+        assert len(ALLOWED) + len(FORBIDDEN) == len(actions.STEPS) * len(ALL_STATES) == 20
+
+    @pytest.mark.parametrize("step", ["start_review", "return_to_researcher", "publish", "reopen"])
+    def test_researchers_take_no_reviewer_step(self, step, researcher):
+        start = sorted(actions.STEPS[step][0])[0]
+        claim = claim_in(start)
+        with pytest.raises(actions.WorkflowError, match="You may not"):
+            take(step, claim, researcher)
+
+    def test_a_return_and_a_reopening_need_a_note(self, reviewer):
+        with pytest.raises(actions.WorkflowError, match="note is required"):
+            actions.return_to_researcher(claim_in("submitted"), by=reviewer, note="  ")
+        with pytest.raises(actions.WorkflowError, match="note is required"):
+            actions.reopen(claim_in("published"), by=reviewer, note="")
+
+    def test_publishing_records_the_verdict_and_its_reviewer(self, reviewer, misleading):
+        claim = claim_in("in_review")
+        actions.publish_verdict(
+            claim, by=reviewer, rating=misleading, rationale=" Why. ", as_of=TODAY
+        )
+        claim.refresh_from_db()
+        assert (claim.rating, claim.rationale, claim.verdict_as_of) == (misleading, "Why.", TODAY)
+        assert claim.reviewer == reviewer and claim.published_at is not None
+
+    def test_a_reviewer_can_assign_another_reviewer_but_not_a_researcher(
+        self, reviewer, second_reviewer, researcher
+    ):
+        claim = claim_in("submitted")
+        with pytest.raises(actions.WorkflowError, match="is not a reviewer"):
+            actions.start_review(claim, by=reviewer, reviewer=researcher)
+        actions.start_review(claim, by=reviewer, reviewer=second_reviewer)
+        claim.refresh_from_db()
+        assert claim.reviewer == second_reviewer
+
+
+class TestTheFourEyesRule:
+    def test_a_reviewer_may_not_publish_a_claim_they_created(self, reviewer, misleading):
+        claim = claim_in("in_review", created_by=reviewer)
+        with pytest.raises(actions.WorkflowError, match="Four-eyes rule"):
+            take("publish", claim, reviewer)
+        assert "publish" not in actions.allowed_steps(claim, reviewer)
+
+    def test_nor_one_they_tagged(self, reviewer, researcher):
+        claim = claim_in("in_review", created_by=researcher)
+        MentionFactory(claim=claim, created_by=reviewer)
+        with pytest.raises(actions.WorkflowError, match="Four-eyes rule"):
+            take("publish", claim, reviewer)
+
+    def test_another_reviewer_may(self, reviewer, second_reviewer):
+        claim = claim_in("in_review", created_by=reviewer)
+        take("publish", claim, second_reviewer)
+        claim.refresh_from_db()
+        assert claim.status == "published"
+
+    def test_an_administrator_may_and_the_history_says_so(self, admin_user):
+        claim = claim_in("in_review", created_by=admin_user)
+        take("publish", claim, admin_user)
+        latest = claim.history.latest()
+        assert latest.history_change_reason == (
+            "Published verdict: Misleading (four-eyes rule waived by an administrator)"
+        )
+
+
+class TestStaleSteps:
+    def test_a_step_on_a_version_that_is_gone_is_refused(self, reviewer, second_reviewer):
+        claim = claim_in("submitted")
+        actions.start_review(claim, by=reviewer, seen_version=1)
+        with pytest.raises(actions.StaleClaim, match="Someone changed this claim"):
+            actions.return_to_researcher(claim, by=second_reviewer, note="x", seen_version=1)
+
+
+class TestTheHistory:
+    def test_it_tells_every_step_in_plain_words_naming_each_user(
+        self, researcher, reviewer, second_reviewer, misleading
+    ):
+        claim = ClaimFactory(created_by=researcher)
+        actions.submit_for_review(claim, by=researcher)
+        actions.start_review(claim, by=reviewer)
+        actions.return_to_researcher(claim, by=reviewer, note="Add the Pentagon source.")
+        actions.submit_for_review(claim, by=researcher)
+        actions.start_review(claim, by=second_reviewer)
+        take("publish", claim, second_reviewer, rating=misleading)
+        actions.reopen(claim, by=reviewer, note="A new report.")
+        told = [(entry.who, entry.what) for entry in reversed(claim_history(claim))]
+        assert told[1:] == [
+            ("rosa", "Submitted for review"),
+            ("victor", "Started review"),
+            ("victor", "Returned to researcher: Add the Pentagon source."),
+            ("rosa", "Submitted for review"),
+            ("wanda", "Started review"),
+            ("wanda", "Published verdict: Misleading"),
+            ("victor", "Reopened: A new report."),
+        ]
+
+    def test_edits_to_the_claim_and_its_evidence_are_told(self, login, researcher):
+        from tests.factories.sources import EvidenceFactory
+
+        claim = ClaimFactory(text="Old words.", created_by=researcher)
+        client = login(researcher)
+        client.post(
+            reverse("claims:edit", args=[claim.pk]),
+            {"text": "New words.", "claimant_name": "", "claimed_on": "", "seen_version": 1},
+        )
+        evidence = EvidenceFactory(claim=claim, stance="supports")
+        client.post(
+            reverse("claims:evidence_edit", args=[evidence.pk]),
+            {"stance": "context", "excerpt": evidence.excerpt, "note": "", "seen_version": 1},
+        )
+        html = client.get(claim.get_absolute_url()).content.decode()
+        history = html.split('id="history-heading"')[1]
+        assert "changed the claim: claim “Old words.” → “New words.”" in history
+        assert "stance “supports” → “context”" in history
+        assert "<strong>rosa</strong>" in history
+
+
+class TestEditingAClaim:
+    def url(self, claim):
+        return reverse("claims:edit", args=[claim.pk])
+
+    def test_a_stale_edit_is_refused_and_shows_what_changed(self, login, researcher, reviewer):
+        claim = ClaimFactory(text="Original wording.")
+        data = {"claimant_name": "", "claimed_on": "", "seen_version": 1}
+        assert (
+            login(reviewer).post(self.url(claim), {**data, "text": "Victor's."}).status_code == 302
+        )
+        response = login(researcher).post(self.url(claim), {**data, "text": "Rosa's."})
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert "Someone else changed this after you opened it" in html
+        assert "victor changed claim: “Original wording.” → “Victor&#x27;s.”" in html
+        assert "Rosa&#x27;s." in html, "what Rosa typed is kept"
+        claim.refresh_from_db()
+        assert claim.text == "Victor's."
+
+    def test_a_published_claim_must_be_reopened_before_it_is_edited(self, login, researcher):
+        claim = claim_in("published")
+        response = login(researcher).get(self.url(claim))
+        assert response["Location"] == claim.get_absolute_url()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks (PostgreSQL)")
+@pytest.mark.usefixtures("migration_rows")
+@pytest.mark.django_db(transaction=True)
+class TestConcurrencyOnPostgreSQL:
+    """Threads on their own connections, racing for one row: exactly one wins."""
+
+    def race(self, *attempts):
+        barrier = threading.Barrier(len(attempts))
+        outcomes = [None] * len(attempts)
+
+        def run(index, attempt):
+            barrier.wait()
+            try:
+                attempt()
+                outcomes[index] = "won"
+            except actions.WorkflowError as error:
+                outcomes[index] = type(error).__name__
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, args=pair) for pair in enumerate(attempts)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return outcomes
+
+    def test_two_reviewers_publish_at_once_and_one_is_told(self, researcher, reviewer):
+        second = make_user("wanda", "Reviewer")
+        claim = claim_in("in_review", created_by=researcher)
+        false, misleading = (
+            Rating.objects.get(label="False"),
+            Rating.objects.get(label="Misleading"),
+        )
+
+        def publish(user, rating):
+            return lambda: actions.publish_verdict(
+                Claim.objects.get(pk=claim.pk),
+                by=user,
+                rating=rating,
+                rationale=f"By {user}",
+                as_of=TODAY,
+                seen_version=1,
+            )
+
+        outcomes = self.race(publish(reviewer, false), publish(second, misleading))
+        assert sorted(outcomes) == ["StaleClaim", "won"]
+        claim.refresh_from_db()
+        assert claim.version == 2
+        winner = reviewer if outcomes[0] == "won" else second
+        assert claim.reviewer == winner and claim.rationale == f"By {winner}"
+        assert claim.history.filter(history_change_reason__startswith="Published").count() == 1
+
+    def test_two_editors_save_the_same_claim_and_nothing_is_lost(self, researcher, reviewer):
+        from claims.forms import ClaimForm
+        from lib.versioning import StaleEdit
+
+        claim = ClaimFactory(text="Original.")
+
+        def save(text):
+            def attempt():
+                form = ClaimForm(
+                    {"text": text, "claimant_name": "", "claimed_on": "", "seen_version": 1},
+                    instance=Claim.objects.get(pk=claim.pk),
+                )
+                # Both forms pass their checks before either saves: the save itself must refuse.
+                assert form.is_valid(), form.errors
+                barrier_point.wait()
+                try:
+                    form.save()
+                except StaleEdit as error:
+                    raise actions.StaleClaim("stale") from error
+
+            return attempt
+
+        barrier_point = threading.Barrier(2)
+        outcomes = self.race(save("First editor."), save("Second editor."))
+        assert sorted(outcomes) == ["StaleClaim", "won"]
+        claim.refresh_from_db()
+        assert claim.version == 2
+        assert claim.text == ("First editor." if outcomes[0] == "won" else "Second editor.")

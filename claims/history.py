@@ -7,7 +7,7 @@ changed. Three queries whatever the length of the trail.
 import datetime
 from dataclasses import dataclass
 
-from sources.models import Evidence
+from sources.models import STANCE_ADJECTIVES, Evidence
 
 from .models import Claim, Mention
 
@@ -99,7 +99,7 @@ def claim_history(claim: Claim) -> list[HistoryEntry]:
         *_entries(
             evidence,
             EVIDENCE_FIELDS,
-            created=lambda r: f"added {r.get_stance_display().lower()} evidence: {r.source}",
+            created=lambda r: f"added {STANCE_ADJECTIVES[r.stance]} evidence: {r.source}",
             deleted=lambda r: f"removed evidence: {r.source}",
             name=lambda r: f"evidence from {r.source}",
         ),

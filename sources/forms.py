@@ -7,11 +7,10 @@ from django.urls import reverse_lazy
 
 from lib.versioning import VersionedModelForm
 
-from .models import EXCERPT_MAX_LENGTH, Evidence, Outlet, Source, Stance
+from .models import EXCERPT_MAX_LENGTH, STANCE_ADJECTIVES, Evidence, Outlet, Source, Stance
 from .urlnorm import InvalidURL, normalise_url
 
 PICKED_SOURCE = re.compile(r"#(\d+)\b")
-STANCE_ADJECTIVES = {"supports": "supporting", "contradicts": "contradicting", "context": "context"}
 HAS_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 BARE_HOST = re.compile(r"^[^\s/:]+\.[a-z]{2,}(/|$)", re.I)
 

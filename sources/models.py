@@ -195,6 +195,10 @@ class Stance(models.TextChoices):
     CONTEXT = "context", "Context"
 
 
+# How a stance reads before "evidence": "supporting evidence", "context evidence".
+STANCE_ADJECTIVES = {"supports": "supporting", "contradicts": "contradicting", "context": "context"}
+
+
 class EvidenceQuerySet(models.QuerySet):
     def balances(self) -> dict[int, EvidenceBalance]:
         """The evidence balance of each claim these rows belong to, in one query."""

@@ -214,6 +214,25 @@ class TestQueryCounts:
         # Claim, tags, mentions, evidence, and the history of the claim, mentions and evidence.
         assert count_queries(client, claim.get_absolute_url()) == one == 11
 
+    def test_the_claim_page_with_the_verdict_form(self, login, reviewer):
+        client = login(reviewer)
+        claim = ClaimFactory(status="in_review")
+        MentionFactory(claim=claim)
+        EvidenceFactory(claim=claim)
+        one = count_queries(client, claim.get_absolute_url())
+        MentionFactory.create_batch(49, claim=claim)
+        EvidenceFactory.create_batch(49, claim=claim)
+        # Two more than a researcher's: the four-eyes check and the rating scale.
+        assert count_queries(client, claim.get_absolute_url()) == one == 13
+
+    def test_the_review_queue(self, login, reviewer):
+        client = login(reviewer)
+        ClaimFactory(status="submitted")
+        one = count_queries(client, reverse("claims:queue"))
+        ClaimFactory.create_batch(49, status="submitted")
+        ClaimFactory.create_batch(50, status="in_review", reviewer=reviewer)
+        assert count_queries(client, reverse("claims:queue")) == one == 6
+
     def test_the_source_page(self, login, researcher):
         client = login(researcher)
         source = SourceFactory()

@@ -103,10 +103,26 @@ class MentionSpanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Add or remove words at either end; the words must be the article's own.",
     )
+    # The span the user saw: an adjustment made on a span that moved meanwhile is refused.
+    seen_span = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, mention, **kwargs):
         super().__init__(*args, **kwargs)
         self.mention = mention
+        self.fields["seen_span"].initial = self.span_of(mention)
+
+    @staticmethod
+    def span_of(mention) -> str:
+        return f"{mention.start}-{mention.end}"
+
+    def clean_seen_span(self):
+        seen = self.cleaned_data["seen_span"]
+        if seen != self.span_of(self.mention):
+            raise forms.ValidationError(
+                "Someone moved this mention after you opened it; it now reads "
+                f"“{self.mention.quote}”. Reload the page and adjust it again."
+            )
+        return seen
 
     def clean_passage(self):
         passage = self.cleaned_data["passage"]

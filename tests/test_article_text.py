@@ -6,6 +6,7 @@ from django.urls import reverse
 from articles.models import ArticleRevision
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import MentionFactory
+from tests.test_tagging import adjusting
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,6 @@ def test_an_orphan_is_placed_again_by_giving_its_new_passage(mention, login, res
     mention.refresh_from_db()
     assert mention.orphaned
     url = reverse("claims:mention_adjust", args=[mention.pk])
-    assert client.post(url, {"passage": "premier said jobs grew"}).status_code == 302
+    assert client.post(url, adjusting(mention, "premier said jobs grew")).status_code == 302
     mention.refresh_from_db()
     assert not mention.orphaned and mention.quote == "premier said jobs grew"

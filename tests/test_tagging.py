@@ -23,6 +23,12 @@ def tag_url(article) -> str:
     return reverse("articles:tag", args=[article.pk])
 
 
+def adjusting(mention, passage: str) -> dict:
+    """The adjust form as the page sends it: the new passage and the span it was opened on."""
+    mention.refresh_from_db()
+    return {"passage": passage, "seen_span": f"{mention.start}-{mention.end}"}
+
+
 def utf16_offset(text: str, codepoints: int) -> int:
     return len(text[:codepoints].encode("utf-16-le")) // 2
 
@@ -189,10 +195,10 @@ def test_a_mention_is_widened_and_narrowed_by_editing_its_passage(article, login
     )
     mention = Mention.objects.get()
     url = reverse("claims:mention_adjust", args=[mention.pk])
-    assert client.post(url, {"passage": "The minister said jobs rose."}).status_code == 302
+    assert client.post(url, adjusting(mention, "The minister said jobs rose.")).status_code == 302
     mention.refresh_from_db()
     assert (mention.start, mention.quote) == (second, "The minister said jobs rose.")
-    client.post(url, {"passage": "minister"})
+    client.post(url, adjusting(mention, "minister"))
     mention.refresh_from_db()
     assert (mention.start, mention.quote) == (second + 4, "minister")
 
@@ -202,9 +208,23 @@ def test_a_passage_not_in_the_article_does_not_move_the_mention(article, login, 
     client.post(tag_url(article), {"passage": "Intro 🙂", "text": "x"})
     mention = Mention.objects.get()
     url = reverse("claims:mention_adjust", args=[mention.pk])
-    response = client.post(url, {"passage": "Outro"})
+    response = client.post(url, adjusting(mention, "Outro"))
     assert "must be in the article word for word" in response.content.decode()
-    assert client.post(url, {"passage": "Intro"}).status_code == 302
+    assert client.post(url, adjusting(mention, "Intro")).status_code == 302
+    mention.refresh_from_db()
+    assert mention.quote == "Intro"
+
+
+def test_an_adjustment_made_on_a_span_that_moved_meanwhile_is_refused(
+    article, login, researcher, reviewer
+):
+    login(researcher).post(tag_url(article), {"passage": "Intro 🙂", "text": "x"})
+    mention = Mention.objects.get()
+    url = reverse("claims:mention_adjust", args=[mention.pk])
+    opened_by_rosa = adjusting(mention, "Intro 🙂.")
+    assert login(reviewer).post(url, adjusting(mention, "Intro")).status_code == 302
+    response = login(researcher).post(url, opened_by_rosa)
+    assert "Someone moved this mention after you opened it" in response.content.decode()
     mention.refresh_from_db()
     assert mention.quote == "Intro"
 
@@ -215,6 +235,6 @@ def test_roles_that_do_not_tag_cannot_adjust_mentions(role, article, login, requ
     mention = Mention.objects.get()
     client = login(request.getfixturevalue(role))
     url = reverse("claims:mention_adjust", args=[mention.pk])
-    assert client.post(url, {"passage": "Intro"}).status_code == 403
+    assert client.post(url, adjusting(mention, "Intro")).status_code == 403
     mention.refresh_from_db()
     assert mention.quote == "Intro 🙂"

@@ -17,6 +17,8 @@ SKIP_LINES = {
     "no-chromium": "Browser tests skipped: no Chromium at /usr/bin/chromium "
     "(apt-get install -y chromium).",
     "no-shared-data": "Shared-data tests skipped: ../shared is not beside this clone.",
+    "postgres-only": "Concurrency tests skipped: they race for PostgreSQL row locks "
+    "(DATABASE_URL=postgres://...).",
 }
 
 

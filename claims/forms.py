@@ -3,12 +3,14 @@
 import re
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse_lazy
 
 from lib.versioning import VersionedModelForm
+from sources.models import Outlet
 
 from .anchoring import AnchorError, anchor_at, utf16_to_codepoints
-from .models import Claim, Claimant, Rating
+from .models import Claim, Claimant, Mention, Rating
 
 
 class TagClaimForm(forms.Form):
@@ -193,3 +195,84 @@ class ClaimForm(VersionedModelForm):
         name = self.cleaned_data["claimant_name"].strip()
         self.instance.claimant = Claimant.objects.get_or_create(name=name)[0] if name else None
         return super().save(commit)
+
+
+class ClaimFilterForm(forms.Form):
+    """The claims list's filters and ordering; every value lives in the URL."""
+
+    SORTS = {
+        # name: (label, keyset field, descending)
+        "newest": ("Newest", "created_at", True),
+        "oldest": ("Oldest", "created_at", False),
+        "most_evidence": ("Most evidence", "evidence_count", True),
+    }
+
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Claim.Status.choices]
+    )
+    rating = forms.ModelChoiceField(
+        label="Verdict", required=False, queryset=Rating.objects.all(), empty_label="Any verdict"
+    )
+    tag = forms.CharField(label="Tag", required=False, max_length=100)
+    claimant = forms.CharField(label="Claimant", required=False, max_length=200)
+    outlet = forms.CharField(
+        label="Outlet", required=False, max_length=253, help_text="Name or domain."
+    )
+    claimed_from = forms.DateField(
+        label="Claimed from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    claimed_to = forms.DateField(
+        label="Claimed to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contradicted = forms.BooleanField(label="Has contradicting evidence", required=False)
+    contested = forms.BooleanField(label="Contested (evidence both ways)", required=False)
+    mine = forms.BooleanField(label="Mine", required=False)
+    assigned_to_me = forms.BooleanField(label="Assigned to me", required=False)
+    sort = forms.ChoiceField(
+        label="Sort",
+        required=False,
+        choices=[(name, label) for name, (label, _, _) in SORTS.items()],
+    )
+
+    def __init__(self, data=None, *, user):
+        super().__init__(data)
+        self.user = user
+
+    def ordering(self) -> tuple[str, bool]:
+        """The keyset field and direction of the chosen sort."""
+        sort = (self.cleaned_data.get("sort") if self.is_valid() else "") or "newest"
+        _, field, descending = self.SORTS[sort]
+        return field, descending
+
+    def filter(self, claims):
+        if not self.is_valid():
+            return claims
+        data = self.cleaned_data
+        if data["status"]:
+            claims = claims.filter(status=data["status"])
+        if data["rating"]:
+            claims = claims.filter(rating=data["rating"])
+        if data["tag"]:
+            claims = claims.filter(tags__name=data["tag"])
+        if data["claimant"]:
+            claims = claims.filter(claimant__name__iexact=data["claimant"])
+        if data["outlet"]:
+            outlets = Outlet.objects.filter(
+                Q(name__iexact=data["outlet"]) | Q(domain=data["outlet"].lower())
+            )
+            claims = claims.filter(
+                Exists(Mention.objects.filter(claim=OuterRef("pk"), article__outlet__in=outlets))
+            )
+        if data["claimed_from"]:
+            claims = claims.filter(claimed_on__gte=data["claimed_from"])
+        if data["claimed_to"]:
+            claims = claims.filter(claimed_on__lte=data["claimed_to"])
+        if data["contradicted"]:
+            claims = claims.filter(contradicts_count__gt=0)
+        if data["contested"]:
+            claims = claims.filter(contradicts_count__gt=0, supports_count__gt=0)
+        if data["mine"]:
+            claims = claims.filter(created_by=self.user)
+        if data["assigned_to_me"]:
+            claims = claims.filter(reviewer=self.user, status=Claim.Status.IN_REVIEW)
+        return claims

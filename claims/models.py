@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -91,10 +94,34 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(status=ClaimStatus.IN_REVIEW).order_by("reviewer", "submitted_at", "pk")
 
     def with_list_details(self):
-        return self.select_related("claimant", "rating").annotate(
-            mention_count=models.Count("mentions", distinct=True),
-            evidence_count=models.Count("evidence", distinct=True),
+        return self.select_related("claimant", "rating")
+
+    def recount(self) -> int:
+        """Bring the stored mention and evidence counts of these claims up to date."""
+        from sources.models import Evidence  # sources depends on claims, not the reverse
+
+        def count(model, **match):
+            rows = model.objects.filter(claim=models.OuterRef("pk"), **match).order_by()
+            return models.Subquery(
+                rows.values("claim").annotate(n=models.Count("pk")).values("n")[:1]
+            )
+
+        return self.update(
+            mention_count=Coalesce(count(Mention), 0),
+            evidence_count=Coalesce(count(Evidence), 0),
+            supports_count=Coalesce(count(Evidence, stance="supports"), 0),
+            contradicts_count=Coalesce(count(Evidence, stance="contradicts"), 0),
+            context_count=Coalesce(count(Evidence, stance="context"), 0),
         )
+
+
+COUNTERS = [
+    "mention_count",
+    "evidence_count",
+    "supports_count",
+    "contradicts_count",
+    "context_count",
+]
 
 
 class ClaimStatus(models.TextChoices):
@@ -132,14 +159,27 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Kept by recount() whenever a mention or evidence item is saved or deleted, so lists can
+    # filter and sort on them without joining and counting at a million claims.
+    mention_count = models.PositiveIntegerField(default=0, editable=False)
+    evidence_count = models.PositiveIntegerField(default=0, editable=False)
+    supports_count = models.PositiveIntegerField(default=0, editable=False)
+    contradicts_count = models.PositiveIntegerField(default=0, editable=False)
+    context_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ClaimQuerySet.as_manager()
     # The audit trail: every saved state, who saved it, and why (the workflow step).
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", *COUNTERS])
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         permissions = [("review_claim", "Can review claims and publish verdicts")]
+        indexes = [
+            # The list's orderings, each with the pk that breaks ties for keyset paging.
+            models.Index(fields=["created_at", "id"], name="claim_created_keyset"),
+            models.Index(fields=["evidence_count", "id"], name="claim_evidence_keyset"),
+            models.Index(fields=["status", "created_at", "id"], name="claim_status_created"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(text=""), name="claim_text_not_empty"),
             models.CheckConstraint(
@@ -154,6 +194,13 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def save(self, *args, **kwargs):
+        # The counters belong to recount(); an edit saved from an older copy must not undo it.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
+            kwargs["update_fields"] = [name for name in fields if name not in COUNTERS]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("claims:detail", args=[self.pk])
@@ -222,3 +269,11 @@ class Mention(models.Model):
         except AnchorError as error:
             raise ValidationError(str(error)) from error
         self.prefix, self.suffix = anchor.prefix, anchor.suffix
+
+
+@receiver(post_save, sender=Mention)
+@receiver(post_delete, sender=Mention)
+@receiver(post_save, sender="sources.Evidence")
+@receiver(post_delete, sender="sources.Evidence")
+def recount_claim(sender, instance, **kwargs):
+    Claim.objects.filter(pk=instance.claim_id).recount()

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from lib import keyset
 from sources import actions as source_actions
 from sources.balance import EvidenceBalance
 from sources.forms import EvidenceEditForm, EvidenceForm
@@ -21,7 +22,7 @@ from sources.models import Evidence, Source
 
 from . import actions
 from .claimreview import Appearance, Verdict, as_script_text, claim_review, data_feed
-from .forms import ClaimForm, MentionSpanForm, StepForm, VerdictForm
+from .forms import ClaimFilterForm, ClaimForm, MentionSpanForm, StepForm, VerdictForm
 from .history import claim_history
 from .models import Claim, Claimant, Mention, Rating
 
@@ -42,15 +43,30 @@ def _get_evidence_for_user(user, pk: int) -> Evidence:
 
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_list(request):
-    claims = Claim.objects.with_list_details().order_by("-created_at", "-pk")
-    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    """Claims, filtered and sorted from the URL, a keyset page at a time; nothing is counted."""
+    filters = ClaimFilterForm(request.GET or None, user=request.user)
+    field, descending = filters.ordering()
+    claims = filters.filter(Claim.objects.with_list_details())
+    try:
+        page = keyset.paginate(
+            claims,
+            field=field,
+            descending=descending,
+            cursor=request.GET.get("cursor"),
+            size=PAGE_SIZE,
+        )
+    except keyset.BadCursor as error:
+        messages.error(request, str(error))
+        page = keyset.paginate(
+            claims, field=field, descending=descending, cursor=None, size=PAGE_SIZE
+        )
     balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
     for claim in page:
         claim.balance = balances.get(claim.pk, EvidenceBalance())
     template = "claims/claim_list.html"
     if request.htmx:
         template += "#claim-list"
-    return render(request, template, {"page": page})
+    return render(request, template, {"page": page, "filters": filters})
 
 
 EVIDENCE_HEADINGS = [

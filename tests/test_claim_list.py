@@ -1,0 +1,240 @@
+"""The claims list: filters in the URL, three orderings, and keyset pages that never count."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.models import Claim, Rating
+from lib import keyset
+from tests.factories.articles import ArticleFactory
+from tests.factories.claims import ClaimantFactory, ClaimFactory, MentionFactory
+from tests.factories.sources import EvidenceFactory, OutletFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(client, **query) -> list[str]:
+    """The claim texts on the list page for this query, in order."""
+    response = client.get(reverse("claims:list"), query)
+    assert response.status_code == 200
+    return [claim.text for claim in response.context["page"]]
+
+
+class TestKeysetPages:
+    def test_ties_are_broken_by_pk_and_every_row_appears_once(self):
+        same_moment = timezone.now()
+        claims = ClaimFactory.create_batch(23)
+        Claim.objects.update(created_at=same_moment)
+        seen, cursor = [], None
+        while True:
+            page = keyset.paginate(
+                Claim.objects.all(), field="created_at", descending=True, cursor=cursor, size=5
+            )
+            seen.extend(claim.pk for claim in page)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert seen == sorted((claim.pk for claim in claims), reverse=True)
+
+    def test_previous_returns_the_page_before(self):
+        ClaimFactory.create_batch(12)
+        first = keyset.paginate(
+            Claim.objects.all(), field="evidence_count", descending=True, cursor=None, size=5
+        )
+        second = keyset.paginate(
+            Claim.objects.all(),
+            field="evidence_count",
+            descending=True,
+            cursor=first.next_cursor,
+            size=5,
+        )
+        back = keyset.paginate(
+            Claim.objects.all(),
+            field="evidence_count",
+            descending=True,
+            cursor=second.previous_cursor,
+            size=5,
+        )
+        assert [c.pk for c in back] == [c.pk for c in first]
+        assert first.previous_cursor is None and back.previous_cursor is None
+
+    def test_ascending_order_pages_forwards_too(self):
+        claims = ClaimFactory.create_batch(7)
+        page = keyset.paginate(
+            Claim.objects.all(), field="created_at", descending=False, cursor=None, size=4
+        )
+        rest = keyset.paginate(
+            Claim.objects.all(),
+            field="created_at",
+            descending=False,
+            cursor=page.next_cursor,
+            size=4,
+        )
+        assert [c.pk for c in [*page, *rest]] == [c.pk for c in claims]
+
+    @pytest.mark.parametrize("cursor", ["made-up", "eyJhIjoxfQ:1abc:def"])
+    def test_a_forged_cursor_is_refused(self, cursor):
+        with pytest.raises(keyset.BadCursor):
+            keyset.paginate(
+                Claim.objects.all(), field="created_at", descending=True, cursor=cursor, size=5
+            )
+
+    def test_a_cursor_for_another_ordering_is_refused(self):
+        ClaimFactory.create_batch(3)
+        page = keyset.paginate(
+            Claim.objects.all(), field="created_at", descending=True, cursor=None, size=1
+        )
+        with pytest.raises(keyset.BadCursor, match="another ordering"):
+            keyset.paginate(
+                Claim.objects.all(),
+                field="evidence_count",
+                descending=True,
+                cursor=page.next_cursor,
+                size=1,
+            )
+
+    def test_the_list_page_follows_next_links_and_recovers_from_a_bad_one(self, login, researcher):
+        ClaimFactory.create_batch(51)
+        client = login(researcher)
+        first = client.get(reverse("claims:list"))
+        assert len(first.context["page"]) == 50
+        cursor = first.context["page"].next_cursor
+        second = client.get(reverse("claims:list"), {"cursor": cursor})
+        assert len(second.context["page"]) == 1
+        broken = client.get(reverse("claims:list"), {"cursor": "nonsense"})
+        assert "This page link is not valid" in broken.content.decode()
+        assert len(broken.context["page"]) == 50
+
+
+class TestFilters:
+    @pytest.fixture
+    def desk(self, researcher, reviewer):
+        zelensky = ClaimantFactory(name="Volodymyr Zelensky")
+        outlet = OutletFactory(name="Kyiv Independent", domain="kyivindependent.com")
+        contested = ClaimFactory(text="contested", claimant=zelensky, created_by=researcher)
+        EvidenceFactory(claim=contested, stance="supports")
+        EvidenceFactory(claim=contested, stance="contradicts")
+        contradicted = ClaimFactory(text="contradicted", claimed_on=datetime.date(2024, 10, 1))
+        EvidenceFactory(claim=contradicted, stance="contradicts")
+        EvidenceFactory(claim=contradicted, stance="context")
+        assigned = ClaimFactory(text="assigned", status="in_review", reviewer=reviewer)
+        published = ClaimFactory(
+            text="published",
+            status="published",
+            rating=Rating.objects.get(label="False"),
+            reviewer=reviewer,
+            claimed_on=datetime.date(2024, 11, 1),
+        )
+        published.tags.create(name="North Korea")
+        MentionFactory(claim=assigned, article=ArticleFactory(outlet=outlet))
+        return {"contested", "contradicted", "assigned", "published"}
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ({}, {"contested", "contradicted", "assigned", "published"}),
+            ({"status": "in_review"}, {"assigned"}),
+            ({"tag": "North Korea"}, {"published"}),
+            ({"claimant": "volodymyr zelensky"}, {"contested"}),
+            ({"outlet": "Kyiv Independent"}, {"assigned"}),
+            ({"outlet": "kyivindependent.com"}, {"assigned"}),
+            ({"claimed_from": "2024-10-15"}, {"published"}),
+            ({"claimed_to": "2024-10-15"}, {"contradicted"}),
+            ({"contradicted": "on"}, {"contested", "contradicted"}),
+            ({"contested": "on"}, {"contested"}),
+            ({"mine": "on"}, {"contested"}),
+            ({"status": "draft", "contested": "on"}, {"contested"}),
+            ({"status": "published", "contested": "on"}, set()),
+        ],
+    )
+    def test_each_filter_keeps_the_right_claims(self, query, expected, desk, login, researcher):
+        assert set(listed(login(researcher), **query)) == expected
+
+    def test_the_verdict_filter(self, desk, login, researcher):
+        false = Rating.objects.get(label="False")
+        assert listed(login(researcher), rating=false.pk) == ["published"]
+
+    def test_assigned_to_me_is_the_reviewers_own_work(self, desk, login, reviewer, researcher):
+        assert listed(login(reviewer), assigned_to_me="on") == ["assigned"]
+        assert listed(login(researcher), assigned_to_me="on") == []
+
+    def test_most_evidence_sorts_by_the_stored_count(self, desk, login, researcher):
+        order = listed(login(researcher), sort="most_evidence")
+        assert order[:2] == ["contradicted", "contested"]  # two each; the later pk first
+
+    def test_oldest_first(self, desk, login, researcher):
+        assert listed(login(researcher), sort="oldest")[0] == "contested"
+
+    def test_no_match_says_so(self, desk, login, researcher):
+        html = login(researcher).get(reverse("claims:list"), {"tag": "nothing"}).content
+        assert "No claim matches these filters." in html.decode()
+
+    def test_htmx_gets_only_the_list_and_links_keep_the_filters(self, login, researcher):
+        ClaimFactory.create_batch(51, status="submitted")
+        response = login(researcher).get(
+            reverse("claims:list"), {"status": "submitted"}, headers={"HX-Request": "true"}
+        )
+        html = response.content.decode()
+        assert html.strip().startswith('<div id="claim-list">')
+        assert "?status=submitted&amp;cursor=" in html
+
+
+class TestCost:
+    def queries(self, client, **query) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("claims:list"), query).status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    @pytest.mark.parametrize(
+        "query",
+        [{}, {"contested": "on", "sort": "most_evidence"}, {"outlet": "x", "tag": "y"}],
+    )
+    def test_the_same_queries_for_1_row_as_for_100(self, query, login, researcher):
+        client = login(researcher)
+        EvidenceFactory(claim=MentionFactory().claim)
+        one = len(self.queries(client, **query))
+        for mention in MentionFactory.create_batch(99):
+            EvidenceFactory(claim=mention.claim)
+        assert len(self.queries(client, **query)) == one
+
+    def test_nothing_is_counted(self, login, researcher):
+        ClaimFactory.create_batch(3)
+        sql = " ".join(self.queries(login(researcher))).upper()
+        assert "COUNT(" not in sql and "OFFSET" not in sql
+
+
+class TestStoredCounts:
+    def test_they_follow_every_add_change_and_removal(self):
+        claim = ClaimFactory()
+        first = EvidenceFactory(claim=claim, stance="supports")
+        EvidenceFactory(claim=claim, stance="contradicts")
+        MentionFactory(claim=claim)
+        claim.refresh_from_db()
+        assert (claim.evidence_count, claim.supports_count, claim.contradicts_count) == (2, 1, 1)
+        assert claim.mention_count == 1
+        first.stance = "context"
+        first.save()
+        claim.refresh_from_db()
+        assert (claim.supports_count, claim.context_count) == (0, 1)
+        claim.evidence.all().delete()
+        claim.refresh_from_db()
+        assert (claim.evidence_count, claim.contradicts_count, claim.context_count) == (0, 0, 0)
+
+    def test_an_edit_from_an_older_copy_does_not_undo_them(self):
+        claim = ClaimFactory()
+        stale_copy = Claim.objects.get(pk=claim.pk)
+        EvidenceFactory(claim=claim)
+        stale_copy.text = "Edited."
+        stale_copy.save()
+        claim.refresh_from_db()
+        assert (claim.text, claim.evidence_count) == ("Edited.", 1)
+
+
+def test_the_page_shows_the_claims_it_lists(login, researcher):
+    ClaimFactory(text="A claim on the page.")
+    html = login(researcher).get(reverse("claims:list")).content.decode()
+    assert "A claim on the page." in html and "No claims yet." not in html

@@ -35,6 +35,7 @@ class Article(models.Model):
     text = models.TextField(help_text="The canonical plain text; mentions point into it.")
     html = models.TextField("sanitised HTML", blank=True)
     content_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    search_document = models.TextField(default="", editable=False)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -60,8 +61,9 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.content_hash = text_hash(self.text)
-        if kwargs.get("update_fields") and "text" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "content_hash"}
+        self.search_document = f"{self.title}\n{self.text}"
+        if kwargs.get("update_fields") and {"text", "title"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "content_hash", "search_document"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

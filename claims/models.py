@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -96,6 +96,20 @@ class ClaimQuerySet(models.QuerySet):
     def with_list_details(self):
         return self.select_related("claimant", "rating")
 
+    def refresh_search_documents(self) -> None:
+        """Rebuild what search reads for these claims (a few at a time: it reads their rows)."""
+        claims = self.select_related("claimant").prefetch_related("tags", "mentions")
+        for claim in claims:
+            parts = [
+                claim.text,
+                claim.claimant.name if claim.claimant else "",
+                *(tag.name for tag in claim.tags.all()),
+                *(mention.quote for mention in claim.mentions.all()),
+            ]
+            document = "\n".join(part for part in parts if part)
+            if document != claim.search_document:
+                Claim.objects.filter(pk=claim.pk).update(search_document=document)
+
     def recount(self) -> int:
         """Bring the stored mention and evidence counts of these claims up to date."""
         from sources.models import Evidence  # sources depends on claims, not the reverse
@@ -122,6 +136,8 @@ COUNTERS = [
     "contradicts_count",
     "context_count",
 ]
+# Kept by their own writers (recount, refresh_search_documents), never by an ordinary save.
+DERIVED = [*COUNTERS, "search_document"]
 
 
 class ClaimStatus(models.TextChoices):
@@ -166,10 +182,12 @@ class Claim(models.Model):
     supports_count = models.PositiveIntegerField(default=0, editable=False)
     contradicts_count = models.PositiveIntegerField(default=0, editable=False)
     context_count = models.PositiveIntegerField(default=0, editable=False)
+    # What search reads: the claim, its claimant, tags and the quotes of its mentions.
+    search_document = models.TextField(default="", editable=False)
 
     objects = ClaimQuerySet.as_manager()
     # The audit trail: every saved state, who saved it, and why (the workflow step).
-    history = HistoricalRecords(excluded_fields=["updated_at", *COUNTERS])
+    history = HistoricalRecords(excluded_fields=["updated_at", *DERIVED])
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -199,8 +217,9 @@ class Claim(models.Model):
         # The counters belong to recount(); an edit saved from an older copy must not undo it.
         if not self._state.adding and kwargs.get("update_fields") is None:
             fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
-            kwargs["update_fields"] = [name for name in fields if name not in COUNTERS]
+            kwargs["update_fields"] = [name for name in fields if name not in DERIVED]
         super().save(*args, **kwargs)
+        Claim.objects.filter(pk=self.pk).refresh_search_documents()
 
     def get_absolute_url(self) -> str:
         return reverse("claims:detail", args=[self.pk])
@@ -276,4 +295,19 @@ class Mention(models.Model):
 @receiver(post_save, sender="sources.Evidence")
 @receiver(post_delete, sender="sources.Evidence")
 def recount_claim(sender, instance, **kwargs):
-    Claim.objects.filter(pk=instance.claim_id).recount()
+    claim = Claim.objects.filter(pk=instance.claim_id)
+    claim.recount()
+    if sender is Mention:
+        claim.refresh_search_documents()
+
+
+@receiver(m2m_changed, sender=Claim.tags.through)
+def reindex_tagged_claim(sender, instance, **kwargs):
+    if isinstance(instance, Claim):
+        Claim.objects.filter(pk=instance.pk).refresh_search_documents()
+
+
+@receiver(post_save, sender=Claimant)
+def reindex_claimants_claims(sender, instance, created, **kwargs):
+    if not created:
+        Claim.objects.filter(claimant=instance).refresh_search_documents()

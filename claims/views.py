@@ -14,7 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from articles.models import Article
 from lib import keyset
+from lib.search import search as text_search
 from sources import actions as source_actions
 from sources.balance import EvidenceBalance
 from sources.forms import EvidenceEditForm, EvidenceForm
@@ -421,3 +423,25 @@ def claimreview_feed(request):
         response["Link"] = ", ".join(links)
     response["Content-Type"] = "application/ld+json"
     return response
+
+
+SEARCH_LIMIT = 20
+
+
+@permission_required(
+    ["claims.view_claim", "articles.view_article", "sources.view_source"], raise_exception=True
+)
+def search(request):
+    """One box over claims, articles and sources, best matches first, with the words marked."""
+    words = request.GET.get("q", "").strip()[:500]
+    results = []
+    if words:
+        results = [
+            ("Claims", "claims", text_search(Claim.objects.all(), words, limit=SEARCH_LIMIT)),
+            ("Articles", "articles", text_search(Article.objects.all(), words, limit=SEARCH_LIMIT)),
+            ("Sources", "sources", text_search(Source.objects.all(), words, limit=SEARCH_LIMIT)),
+        ]
+    template = "search.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"words": words, "results": results})

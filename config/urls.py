@@ -11,6 +11,7 @@ urlpatterns = [
     path("articles/", include("articles.urls")),
     path("claims/", include("claims.urls")),
     path("sources/", include("sources.urls")),
+    path("search/", claim_views.search, name="search"),
     # The public output: published claims and their ClaimReview feed, no login needed.
     path("public/claims/<int:pk>/", claim_views.public_claim, name="public_claim"),
     path("public/claimreview.json", claim_views.claimreview_feed, name="claimreview_feed"),

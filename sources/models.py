@@ -6,7 +6,8 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Length, Lower
+from django.db.models import TextField, Value
+from django.db.models.functions import Concat, Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -73,6 +74,12 @@ class Outlet(models.Model):
     def save(self, *args, **kwargs):
         self.domain = self.domain.strip().lower().removeprefix("www.")
         super().save(*args, **kwargs)
+        # Sources are found by their outlet's name: a renamed outlet re-indexes its sources.
+        self.sources.update(
+            search_document=Concat(
+                "title", Value("\n"), "url", Value("\n"), Value(self.name), output_field=TextField()
+            )
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("sources:outlet", args=[self.pk])
@@ -126,9 +133,11 @@ class Source(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What search reads: title, URL and outlet name.
+    search_document = models.TextField(default="", editable=False)
 
     objects = SourceQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_document"])
 
     class Meta:
         ordering = ["title"]
@@ -153,6 +162,11 @@ class Source(models.Model):
             self.outlet = Outlet.objects.for_domain(domain_of(self.url))
         if not self.title.strip():
             self.title = self.title_from_url(self.url)
+        self.search_document = "\n".join(
+            part for part in (self.title, self.url, self.outlet.name if self.outlet else "") if part
+        )
+        if kwargs.get("update_fields"):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_document", "url_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

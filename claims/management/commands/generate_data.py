@@ -1,0 +1,355 @@
+"""Build a large, reproducible dataset for benchmarks: claims with everything around them.
+
+Proportions follow the demo: per claim about 1.2 mentions and 2 evidence items; an article for
+every 5 claims, a source for every 2, a claimant for every 50, a few hundred outlets; 40% of
+claims in draft, 20% submitted, 10% in review, 30% published. The same --seed gives the same
+rows. PostgreSQL is loaded with COPY, SQLite with batched inserts; ids are assigned here so
+rows can point at each other without reading anything back. Generated rows have no history.
+"""
+
+import datetime
+import hashlib
+import random
+import time
+from contextlib import contextmanager
+from itertools import batched
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from articles.models import Article
+from claims.models import Claim, Claimant, Mention, Rating, Tag
+from sources.models import Evidence, Outlet, Source
+from sources.urlnorm import url_key
+
+WORDS = [
+    "army",
+    "troops",
+    "border",
+    "missile",
+    "drone",
+    "strike",
+    "officials",
+    "minister",
+    "report",
+    "village",
+    "front",
+    "ceasefire",
+    "convoy",
+    "artillery",
+    "shells",
+    "brigade",
+    "sanctions",
+    "grain",
+    "port",
+    "pipeline",
+    "election",
+    "ballot",
+    "vaccine",
+    "hospital",
+    "inflation",
+    "wages",
+    "budget",
+    "tariff",
+    "refugees",
+    "reservoir",
+    "bridge",
+    "railway",
+    "satellite",
+    "statement",
+    "briefing",
+    "parliament",
+    "court",
+    "treaty",
+    "summit",
+    "aid",
+    "envoy",
+    "offensive",
+    "casualties",
+    "shipment",
+    "factory",
+    "energy",
+    "blackout",
+    "harvest",
+    "minister",
+    "spokesman",
+    "governor",
+    "region",
+    "capital",
+]
+RARE_WORDS = [f"zyx{index:05d}" for index in range(1000)]  # for benchmarks: one row in 1,000
+PEOPLE = [
+    "Anna",
+    "Boris",
+    "Chen",
+    "Dara",
+    "Elif",
+    "Farid",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kira",
+    "Liam",
+    "Mira",
+    "Noor",
+    "Olek",
+]
+SURNAMES = [
+    "Ivanenko",
+    "Park",
+    "Silva",
+    "Novak",
+    "Haddad",
+    "Berg",
+    "Costa",
+    "Mori",
+    "Weber",
+    "Lund",
+    "Quinn",
+    "Rossi",
+    "Tanaka",
+]
+STATUSES = ["draft"] * 4 + ["submitted"] * 2 + ["in_review"] + ["published"] * 3
+STANCES = ["supports", "contradicts", "context"]
+RELIABILITY = ["reliable"] * 5 + ["no_consensus"] * 2 + ["unreliable", "deprecated", "unrated"]
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = "Generate N claims with articles, mentions, sources, outlets, evidence and verdicts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--claims", type=int, required=True)
+        parser.add_argument("--seed", type=int, default=2024)
+
+    def handle(self, *args, claims: int, seed: int, **options):
+        if claims < 1:
+            raise CommandError("--claims must be at least 1.")
+        self.random = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
+        started, self.rows = time.perf_counter(), 0
+        with transaction.atomic(), search_indexes_dropped():
+            self.generate(claims)
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"Generated {claims:,} claims ({self.rows:,} rows) in {seconds:.1f} s: "
+            f"{self.rows / seconds:,.0f} rows/s on {connection.vendor}."
+        )
+
+    def sentence(self, length: int, rare: bool = False) -> str:
+        words = self.random.choices(WORDS, k=length)
+        if rare:
+            words[self.random.randrange(length)] = self.random.choice(RARE_WORDS)
+        return " ".join(words).capitalize() + "."
+
+    def generate(self, n_claims: int) -> None:
+        rnd, now = self.random, timezone.now()
+        start = {model: next_id(model) for model in (Outlet, Source, Article, Claimant, Claim)}
+        start |= {model: next_id(model) for model in (Mention, Evidence, Claim.tags.through)}
+        ratings = list(Rating.objects.exclude(value=None).values_list("pk", flat=True))
+        tags = [Tag.objects.get_or_create(name=f"Topic {i}")[0].pk for i in range(50)]
+        n_outlets = max(20, min(500, n_claims // 2000))
+        n_sources, n_articles = max(10, n_claims // 2), max(5, n_claims // 5)
+        n_claimants = max(10, n_claims // 50)
+        tag = rnd.randrange(1_000_000)
+
+        outlets = range(start[Outlet], start[Outlet] + n_outlets)
+        reliability = {pk: rnd.choice(RELIABILITY) for pk in outlets}
+        self.write(
+            Outlet,
+            (
+                {
+                    "id": pk, "name": f"Outlet {pk} {tag}", "domain": f"outlet{pk}-{tag}.example",
+                    "reliability": reliability[pk], "notes": "", "version": 1, "updated_at": now,
+                }
+                for pk in outlets
+            ),
+        )  # fmt: skip
+
+        def source_row(pk):
+            url = f"https://outlet{pk % n_outlets}.example/{tag}/story/{pk}"
+            title = self.sentence(6)
+            outlet = start[Outlet] + pk % n_outlets
+            return {
+                "id": pk, "url": url, "url_key": url_key(url), "title": title,
+                "outlet_id": outlet, "author": "", "published_on": day(rnd, 2020),
+                "type": "news", "accessed_on": None, "archive_url": "", "added_by_id": None,
+                "version": 1, "created_at": now, "updated_at": now,
+                "search_document": f"{title}\n{url}\nOutlet {outlet} {tag}",
+            }  # fmt: skip
+
+        sources = range(start[Source], start[Source] + n_sources)
+        self.write(Source, (source_row(pk) for pk in sources))
+
+        # Articles are made of sentences; each claim is mentioned by quoting one of them.
+        sentences_per_article = 12
+        article_sentences = {}
+
+        def article_row(pk):
+            sentences = [self.sentence(rnd.randint(8, 16)) for _ in range(sentences_per_article)]
+            article_sentences[pk] = sentences
+            text = " ".join(sentences)
+            title = self.sentence(7)
+            return {
+                "id": pk, "title": title, "url": f"https://news{pk}-{tag}.example/a/{pk}",
+                "outlet_id": start[Outlet] + pk % n_outlets, "authors": "",
+                "published_on": day(rnd, 2021), "language": "en", "text": text, "html": "",
+                "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+                "search_document": f"{title}\n{text}", "added_by_id": None,
+                "created_at": now, "updated_at": now,
+            }  # fmt: skip
+
+        articles = range(start[Article], start[Article] + n_articles)
+        # Article text is needed for mention offsets, so articles go in one batch at a time.
+        claimants = range(start[Claimant], start[Claimant] + n_claimants)
+        self.write(
+            Claimant,
+            (
+                {"id": pk, "name": f"{rnd.choice(PEOPLE)} {rnd.choice(SURNAMES)} {pk}-{tag}",
+                 "kind": "person", "description": ""}
+                for pk in claimants
+            ),
+        )  # fmt: skip
+        from django.contrib.auth.models import User
+
+        # A published claim must name its reviewer; generated ones name this account.
+        reviewer = User.objects.get_or_create(username="generated-reviewer")[0].pk
+        mention_id, evidence_id, link_id = (
+            start[Mention],
+            start[Evidence],
+            start[Claim.tags.through],
+        )
+        claim_id = start[Claim]
+        per_article = max(1, n_claims // n_articles)
+        for article_batch in batched(articles, 200):
+            self.write(Article, (article_row(pk) for pk in article_batch))
+            claims, mentions, evidence, links = [], [], [], []
+            for article in article_batch:
+                for _ in range(per_article):
+                    if claim_id >= start[Claim] + n_claims:
+                        break
+                    pk, claim_id = claim_id, claim_id + 1
+                    status = rnd.choice(STATUSES)
+                    text = self.sentence(rnd.randint(8, 18), rare=rnd.random() < 0.01)
+                    claimant = rnd.choice(claimants)
+                    index = rnd.randrange(sentences_per_article)
+                    quotes = [index] + ([rnd.randrange(sentences_per_article)]
+                                        if rnd.random() < 0.2 else [])  # fmt: skip
+                    sentences = article_sentences[article]
+                    placed = []
+                    for quote_index in dict.fromkeys(quotes):
+                        offset = sum(len(s) + 1 for s in sentences[:quote_index])
+                        quote = sentences[quote_index]
+                        full = " ".join(sentences)
+                        placed.append(quote)
+                        mentions.append({
+                            "id": mention_id, "claim_id": pk, "article_id": article,
+                            "start": offset, "end": offset + len(quote), "quote": quote,
+                            "prefix": full[max(0, offset - 32):offset],
+                            "suffix": full[offset + len(quote):offset + len(quote) + 32],
+                            "orphaned": False, "created_by_id": None, "created_at": now,
+                        })  # fmt: skip
+                        mention_id += 1
+                    counts = dict.fromkeys(STANCES, 0)
+                    for source in dict.fromkeys(
+                        rnd.choices(sources, k=rnd.choice((0, 1, 2, 3, 4)))
+                    ):
+                        stance = rnd.choices(STANCES, weights=(4, 4, 2))[0]
+                        counts[stance] += 1
+                        evidence.append({
+                            "id": evidence_id, "claim_id": pk, "source_id": source,
+                            "stance": stance, "excerpt": self.sentence(10), "note": "",
+                            "added_by_id": None, "version": 1, "created_at": now,
+                            "updated_at": now,
+                        })  # fmt: skip
+                        evidence_id += 1
+                    topic = rnd.choice(tags)
+                    links.append({"id": link_id, "claim_id": pk, "tag_id": topic})
+                    link_id += 1
+                    published = status == "published"
+                    created = now - datetime.timedelta(minutes=n_claims - (pk - start[Claim]))
+                    claims.append({
+                        "id": pk, "text": text, "claimant_id": claimant,
+                        "claimed_on": day(rnd, 2022), "status": status,
+                        "rating_id": rnd.choice(ratings) if published else None,
+                        "rationale": self.sentence(20) if published else "",
+                        "verdict_as_of": day(rnd, 2024) if published else None,
+                        "reviewer_id": reviewer if status in ("in_review", "published") else None,
+                        "version": 1, "created_by_id": None,
+                        "created_at": created, "updated_at": created,
+                        "submitted_at": created if status != "draft" else None,
+                        "published_at": created if published else None,
+                        "mention_count": len(placed), "evidence_count": sum(counts.values()),
+                        "supports_count": counts["supports"],
+                        "contradicts_count": counts["contradicts"],
+                        "context_count": counts["context"],
+                        "search_document": "\n".join([text, f"Claimant {claimant}",
+                                                      f"Topic {topic}", *placed]),
+                    })  # fmt: skip
+            self.write(Claim, claims)
+            self.write(Mention, mentions)
+            self.write(Evidence, evidence)
+            self.write(Claim.tags.through, links)
+        for model in (Outlet, Source, Article, Claimant, Claim, Mention, Evidence,
+                      Claim.tags.through):  # fmt: skip
+            reset_sequence(model)
+
+    def write(self, model, rows) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        table, columns = model._meta.db_table, list(rows[0])
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                quoted = ", ".join(f'"{column}"' for column in columns)
+                with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row([row[column] for column in columns])
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                quoted = ", ".join(f'"{column}"' for column in columns)
+                statement = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
+                for batch in batched(rows, BATCH):
+                    cursor.executemany(statement, [[r[c] for c in columns] for r in batch])
+        self.rows += len(rows)
+
+
+SEARCHED_TABLES = ["claims_claim", "articles_article", "sources_source"]
+
+
+@contextmanager
+def search_indexes_dropped():
+    """Build the GIN indexes once after loading rather than row by row (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        for table in SEARCHED_TABLES:
+            cursor.execute(f"DROP INDEX IF EXISTS {table}_search")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the foreign keys now, once
+        for table in SEARCHED_TABLES:
+            cursor.execute(f"CREATE INDEX {table}_search ON {table} USING GIN (search_vector)")
+
+
+def day(rnd: random.Random, year: int) -> datetime.date:
+    return datetime.date(year, 1, 1) + datetime.timedelta(days=rnd.randrange(1000))
+
+
+def next_id(model) -> int:
+    last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return (last or 0) + 1
+
+
+def reset_sequence(model) -> None:
+    """After rows with explicit ids, new rows must not collide with them (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+            f"(SELECT coalesce(max(id), 1) FROM {table}))"
+        )

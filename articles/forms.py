@@ -1,6 +1,7 @@
 """The one form for adding an article: pasted text or an uploaded .html/.txt file."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.html import format_html
 
 from sources.models import Outlet
@@ -104,3 +105,29 @@ class ArticleTextForm(forms.Form):
             return from_plain_text(self.cleaned_data["text"]).text
         except ExtractionError as error:
             raise forms.ValidationError(str(error)) from error
+
+
+class ArticleFilterForm(forms.Form):
+    outlet = forms.CharField(
+        label="Outlet", required=False, max_length=253, help_text="Name or domain."
+    )
+    published_from = forms.DateField(
+        label="Published from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    published_to = forms.DateField(
+        label="Published to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filter(self, articles):
+        if not self.is_valid():
+            return articles
+        data = self.cleaned_data
+        if data["outlet"]:
+            articles = articles.filter(
+                Q(outlet__name__iexact=data["outlet"]) | Q(outlet__domain=data["outlet"].lower())
+            )
+        if data["published_from"]:
+            articles = articles.filter(published_on__gte=data["published_from"])
+        if data["published_to"]:
+            articles = articles.filter(published_on__lte=data["published_to"])
+        return articles

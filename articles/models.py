@@ -46,6 +46,7 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_on", "-pk"]
+        indexes = [models.Index(fields=["created_at", "id"], name="article_created_keyset")]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"], condition=~models.Q(url=""), name="article_url_unique"

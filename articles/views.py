@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -10,12 +9,13 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from claims import actions
 from claims.forms import TagClaimForm
 from claims.models import Claimant, Mention, Rating
+from lib import keyset
 from sources.balance import EvidenceBalance
 from sources.models import Evidence
 
 from . import actions as article_actions
 from . import tasks
-from .forms import ArticleForm, ArticleTextForm
+from .forms import ArticleFilterForm, ArticleForm, ArticleTextForm
 from .highlighting import split_into_runs
 from .models import Article, ArticleFetch
 
@@ -29,16 +29,32 @@ def _get_article_for_user(user, pk: int) -> Article:
 
 @permission_required("articles.view_article", raise_exception=True)
 def article_list(request):
-    articles = (
-        Article.objects.select_related("outlet")
-        .annotate(mention_count=Count("mentions"))
-        .order_by("-published_on", "-pk")
+    """Articles, newest added first, filtered from the URL, a keyset page at a time."""
+    filters = ArticleFilterForm(request.GET or None)
+    articles = filters.filter(
+        Article.objects.select_related("outlet").defer("text", "html", "search_document")
     )
-    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = keyset.paginate(
+            articles, field="created_at", descending=True, cursor=request.GET.get("cursor"),
+            size=PAGE_SIZE,
+        )  # fmt: skip
+    except keyset.BadCursor as error:
+        messages.error(request, str(error))
+        page = keyset.paginate(articles, field="created_at", descending=True, cursor=None,
+                               size=PAGE_SIZE)  # fmt: skip
+    mentioned = dict(
+        Mention.objects.filter(article__in=page.items)
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values_list("article", "n")
+    )
+    for article in page:
+        article.mention_count = mentioned.get(article.pk, 0)
     template = "articles/article_list.html"
     if request.htmx:
         template += "#article-list"
-    return render(request, template, {"page": page})
+    return render(request, template, {"page": page, "filters": filters})
 
 
 def reader_context(article: Article) -> dict:

@@ -141,6 +141,7 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [models.Index(fields=["title", "id"], name="source_title_keyset")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(url__startswith="http://")

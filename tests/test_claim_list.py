@@ -238,3 +238,41 @@ def test_the_page_shows_the_claims_it_lists(login, researcher):
     ClaimFactory(text="A claim on the page.")
     html = login(researcher).get(reverse("claims:list")).content.decode()
     assert "A claim on the page." in html and "No claims yet." not in html
+
+
+class TestTheOtherLists:
+    def test_articles_page_by_cursor_and_filter_by_outlet_and_date(self, login, researcher):
+        outlet = OutletFactory(name="Meduza", domain="meduza.io")
+        ArticleFactory(title="Old one", published_on=datetime.date(2023, 1, 1), outlet=outlet)
+        ArticleFactory(title="New one", published_on=datetime.date(2024, 6, 1))
+        ArticleFactory.create_batch(50)
+        client = login(researcher)
+
+        def titles(**query):
+            return [a.title for a in client.get(reverse("articles:list"), query).context["page"]]
+
+        assert titles(outlet="meduza.io") == ["Old one"]
+        assert titles(published_from="2024-01-01", published_to="2024-12-31") == ["New one"]
+        first = client.get(reverse("articles:list")).context["page"]
+        rest = client.get(reverse("articles:list"), {"cursor": first.next_cursor}).context["page"]
+        assert len(first) == 50 and len(rest) == 2
+
+    def test_sources_page_by_title_with_citation_counts(self, login, researcher):
+        from tests.factories.sources import SourceFactory
+
+        cited = SourceFactory(title="Aardvark report")
+        EvidenceFactory.create_batch(3, source=cited)
+        SourceFactory.create_batch(50, title="Zebra report")
+        client = login(researcher)
+        page = client.get(reverse("sources:list")).context["page"]
+        assert page.items[0].title == "Aardvark report" and page.items[0].evidence_count == 3
+        rest = client.get(reverse("sources:list"), {"cursor": page.next_cursor}).context["page"]
+        assert len(page) + len(rest) == 51
+
+    @pytest.mark.parametrize("name", ["articles:list", "sources:list"])
+    def test_nothing_is_counted(self, name, login, researcher):
+        with CaptureQueriesContext(connection) as captured:
+            login(researcher).get(reverse(name))
+        sql = " ".join(q["sql"] for q in captured.captured_queries).upper()
+        assert "OFFSET" not in sql
+        assert "COUNT(*)" not in sql.replace('COUNT("', "")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from claims.models import Mention
+from lib.admin import FullTextSearchAdmin
 
 from .models import Article
 
@@ -13,7 +14,7 @@ class MentionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(FullTextSearchAdmin, admin.ModelAdmin):
     list_display = ["title", "outlet", "published_on", "language", "added_by", "created_at"]
     list_filter = ["language", "published_on", "outlet__reliability"]
     search_fields = ["title", "url", "authors"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from lib.admin import BigTableAdmin, FullTextSearchAdmin
 from lib.versioning import VersionedModelForm
 from sources.models import Evidence
 
@@ -21,7 +22,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(FullTextSearchAdmin, admin.ModelAdmin):
     list_display = ["__str__", "claimant", "status", "rating", "claimed_on", "created_at"]
     list_filter = ["status", "rating", "tags", "claimed_on"]
     list_select_related = ["claimant", "rating"]
@@ -69,7 +70,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(BigTableAdmin, admin.ModelAdmin):
     list_display = ["quote", "claim", "article", "start", "end"]
     list_select_related = ["claim", "article"]
     search_fields = ["quote", "claim__text", "article__title"]

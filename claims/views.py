@@ -1,11 +1,14 @@
 """Claim pages: the list, a claim with its mentions and evidence, and editing both."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Min, Prefetch
+from django.db.models.functions import TruncWeek
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -445,3 +448,60 @@ def search(request):
     if request.htmx:
         template += "#results"
     return render(request, template, {"words": words, "results": results})
+
+
+DASHBOARD_WEEKS = 12
+
+
+@permission_required("claims.view_claim", raise_exception=True)
+def dashboard(request):
+    """The desk at a glance: where claims stand, what waits for review, what is contested."""
+    by_status = dict(Claim.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    by_rating = dict(
+        Claim.objects.published().values_list("rating").annotate(n=Count("pk")).order_by()
+    )
+    queue = Claim.objects.filter(status=Claim.Status.SUBMITTED).aggregate(
+        size=Count("pk"), oldest=Min("submitted_at")
+    )
+    since = timezone.now() - datetime.timedelta(weeks=DASHBOARD_WEEKS)
+    weekly = dict(
+        Claim.objects.filter(created_at__gte=since)
+        .annotate(week=TruncWeek("created_at"))
+        .values_list("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    context = {
+        "statuses": [(status.label, by_status.get(status, 0)) for status in Claim.Status],
+        "verdicts": [(rating, by_rating.get(rating.pk, 0)) for rating in Rating.objects.all()],
+        "queue_size": queue["size"],
+        "queue_oldest": queue["oldest"],
+        "contested": Claim.objects.filter(supports_count__gt=0, contradicts_count__gt=0)
+        .select_related("claimant")
+        .order_by("-created_at", "-pk")[:10],
+        "recent": Claim.history.select_related("history_user").order_by("-history_date")[:10],
+        "chart": weekly_chart(weekly, weeks=DASHBOARD_WEEKS),
+    }
+    return render(request, "dashboard.html", context)
+
+
+def weekly_chart(counts: dict, *, weeks: int) -> dict:
+    """Bars for an inline SVG: one per week, newest last, scaled to the busiest week."""
+    this_week = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    starts = [this_week - datetime.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    values = [
+        next((n for week, n in counts.items() if week.date() == start), 0) for start in starts
+    ]
+    top = max(values) or 1
+    width, height, gap = 32, 120, 6
+    bars = [
+        {
+            "x": i * (width + gap),
+            "height": round(height * value / top),
+            "y": height - round(height * value / top),
+            "value": value,
+            "label": start.strftime("%-d %b"),
+        }
+        for i, (start, value) in enumerate(zip(starts, values, strict=True))
+    ]
+    return {"bars": bars, "width": weeks * (width + gap), "height": height, "bar_width": width}

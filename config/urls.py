@@ -2,12 +2,11 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from claims import views as claim_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="articles:list"), name="home"),
+    path("", claim_views.dashboard, name="home"),
     path("articles/", include("articles.urls")),
     path("claims/", include("claims.urls")),
     path("sources/", include("sources.urls")),

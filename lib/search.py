@@ -75,6 +75,27 @@ def search(queryset, words: str, *, limit: int = 20) -> list[Hit]:
     return [Hit(rows[pk], snippet_html(snippet)) for pk, snippet in ranked if pk in rows]
 
 
+def matching_pks(model, words: str, *, limit: int = CANDIDATE_LIMIT) -> list[int]:
+    """Up to `limit` ids of rows that match, unranked: a filter for lists such as the admin's."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id FROM {table} "  # noqa: S608 - the table name comes from a model
+                "WHERE search_vector @@ websearch_to_tsquery('english', %s) LIMIT %s",
+                [words, limit],
+            )
+        else:
+            query = fts5_query(words)
+            if query is None:
+                return []
+            cursor.execute(
+                f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s LIMIT %s",  # noqa: S608
+                [query, limit],
+            )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def _ranked_ids_postgresql(table: str, words: str, limit: int) -> list[tuple[int, str]]:
     query = "websearch_to_tsquery('english', %s)"
     with connection.cursor() as cursor:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from lib.admin import BigTableAdmin, FullTextSearchAdmin
 from lib.versioning import VersionedModelForm
 
 from .models import Evidence, Outlet, Source, SourceSnapshot
@@ -44,7 +45,7 @@ class SourceSnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(FullTextSearchAdmin, admin.ModelAdmin):
     list_display = ["title", "outlet", "type", "published_on", "url"]
     list_filter = ["type", "outlet__reliability", "published_on"]
     list_select_related = ["outlet"]
@@ -61,7 +62,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(BigTableAdmin, admin.ModelAdmin):
     list_display = ["source", "stance", "claim", "added_by", "created_at"]
     list_filter = ["stance", "source__outlet__reliability"]
     list_select_related = ["source", "claim", "added_by"]

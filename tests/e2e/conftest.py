@@ -67,6 +67,6 @@ def log_in(page):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/articles/")
+        page.get_by_role("heading", name="Dashboard").wait_for()
 
     return as_user

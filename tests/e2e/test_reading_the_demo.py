@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_researcher_reads_the_demo_article_and_opens_a_claim(page, demo, log_in):
     log_in("researcher")
 
+    page.get_by_role("link", name="Articles", exact=True).click()
     page.get_by_role("link", name=re.compile("^Zelensky Confirms North Korean Soldiers")).click()
     article = page.locator("article")
     marks = article.locator("mark")

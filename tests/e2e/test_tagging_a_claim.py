@@ -38,6 +38,7 @@ def select_text(page, words: str) -> None:
 
 def test_a_researcher_tags_the_headline_claim_in_the_seed_article(page, demo, log_in, seed_article):
     log_in("researcher")
+    page.get_by_role("link", name="Articles", exact=True).click()
     page.get_by_role("link", name="New article").click()
     page.get_by_label("Title").fill("North Korean Troops Confirmed Fighting (seed)")
     page.get_by_label("Text").fill(seed_article)
@@ -86,6 +87,7 @@ def test_the_t_key_opens_the_tag_form_for_the_selection(page, demo, log_in):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in("researcher")
+    page.get_by_role("link", name="Articles", exact=True).click()
     page.get_by_role("link", name=re.compile("^Zelensky Confirms")).click()
     select_text(page, "Moscow and Pyongyang")
     page.keyboard.press("t")

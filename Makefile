@@ -5,13 +5,14 @@ PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test serve lint format migrations-check deploy-check setup clean
+.PHONY: help run test serve bench lint format migrations-check deploy-check setup clean
 
 help:
 	@echo "make run     set up, migrate, load the demo and serve http://127.0.0.1:8000"
 	@echo "make test    set up and run the whole suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make serve   production-style: collectstatic, migrate, gunicorn (set DEBUG=0, SECRET_KEY)"
 	@echo "make lint    ruff check and ruff format --check"
+	@echo "make bench   load SIZE claims (default 1000000) into PostgreSQL and measure; see bench/"
 
 # The virtual environment, with a Python of at least 3.12 (3.13 preferred).
 $(PYTHON):
@@ -50,6 +51,11 @@ serve: setup
 	$(MANAGE) migrate --no-input
 	@echo "Run the task worker too: $(MANAGE) db_worker"
 	$(VENV)/bin/gunicorn config.wsgi --workers $${WORKERS:-2} --bind $${BIND:-127.0.0.1:8000}
+
+# Not part of make test: needs PostgreSQL and wrk (apt-get install -y wrk), and minutes.
+bench: setup
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
+	$(PYTHON) bench/run.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -176,6 +176,9 @@ FETCH_TIMEOUT_SECONDS = float(env_str("FETCH_TIMEOUT_SECONDS", "10"))
 FETCH_ALLOWED_HOSTS = env_list("FETCH_ALLOWED_HOSTS", [])
 
 # The organisation that signs published fact-checks (used by later ClaimReview output).
+# make bench serves Django's stock admin changelist beside ours, to compare; never in production.
+BENCHMARK_STOCK_ADMIN = env_bool("BENCHMARK_STOCK_ADMIN", False)
+
 ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Claim Tracker")
 # The ClaimReview author's home page; leave empty to name the organisation only.
 ORGANISATION_URL = env_str("ORGANISATION_URL", "")

@@ -1,9 +1,12 @@
 """URL map: the three domain apps, authentication and the admin."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from claims import views as claim_views
+
+from . import views
 
 urlpatterns = [
     path("", claim_views.dashboard, name="home"),
@@ -16,4 +19,10 @@ urlpatterns = [
     path("public/claimreview.json", claim_views.claimreview_feed, name="claimreview_feed"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("health/", views.health, name="health"),
 ]
+
+if settings.BENCHMARK_STOCK_ADMIN:
+    from bench.stock_admin import site as stock_admin_site
+
+    urlpatterns.append(path("bench/stock-admin/", stock_admin_site.urls))

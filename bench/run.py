@@ -97,6 +97,9 @@ def prepare_database() -> dict:
         print(f"Generating {SIZE - count:,} claims…", flush=True)
         print(manage("generate_data", "--claims", str(SIZE - count)), flush=True)
     manage("load_demo", debug=True)
+    manage(
+        "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')"
+    )
     script = (ROOT / "bench" / "fixtures.py").read_text()
     output = manage("shell", "-c", script)
     values = dict(line.split("=", 1) for line in output.splitlines() if "=" in line)

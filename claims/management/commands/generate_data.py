@@ -131,6 +131,9 @@ class Command(BaseCommand):
         started, self.rows = time.perf_counter(), 0
         with transaction.atomic(), search_indexes_dropped():
             self.generate(claims)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # the planner needs to know the tables grew
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Generated {claims:,} claims ({self.rows:,} rows) in {seconds:.1f} s: "

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch
@@ -453,34 +454,50 @@ def search(request):
 DASHBOARD_WEEKS = 12
 
 
-@permission_required("claims.view_claim", raise_exception=True)
-def dashboard(request):
-    """The desk at a glance: where claims stand, what waits for review, what is contested."""
-    by_status = dict(Claim.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    by_rating = dict(
-        Claim.objects.published().values_list("rating").annotate(n=Count("pk")).order_by()
-    )
+# The dashboard's counts read every claim; at a million that is most of a second, so they are
+# computed at most once a minute (Django's cache: per process by default, shared if configured).
+DASHBOARD_CACHE_SECONDS = 60
+
+
+def dashboard_counts() -> dict:
+    since = timezone.now() - datetime.timedelta(weeks=DASHBOARD_WEEKS)
     queue = Claim.objects.filter(status=Claim.Status.SUBMITTED).aggregate(
         size=Count("pk"), oldest=Min("submitted_at")
     )
-    since = timezone.now() - datetime.timedelta(weeks=DASHBOARD_WEEKS)
-    weekly = dict(
-        Claim.objects.filter(created_at__gte=since)
-        .annotate(week=TruncWeek("created_at"))
-        .values_list("week")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    return {
+        "by_status": dict(Claim.objects.values_list("status").annotate(n=Count("pk")).order_by()),
+        "by_rating": dict(
+            Claim.objects.published().values_list("rating").annotate(n=Count("pk")).order_by()
+        ),
+        "queue_size": queue["size"],
+        "queue_oldest": queue["oldest"],
+        "weekly": dict(
+            Claim.objects.filter(created_at__gte=since)
+            .annotate(week=TruncWeek("created_at"))
+            .values_list("week")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        "as_of": timezone.now(),
+    }
+
+
+@permission_required("claims.view_claim", raise_exception=True)
+def dashboard(request):
+    """The desk at a glance: where claims stand, what waits for review, what is contested."""
+    counts = cache.get_or_set("dashboard-counts", dashboard_counts, DASHBOARD_CACHE_SECONDS)
+    by_status, by_rating = counts["by_status"], counts["by_rating"]
     context = {
         "statuses": [(status.label, by_status.get(status, 0)) for status in Claim.Status],
         "verdicts": [(rating, by_rating.get(rating.pk, 0)) for rating in Rating.objects.all()],
-        "queue_size": queue["size"],
-        "queue_oldest": queue["oldest"],
+        "queue_size": counts["queue_size"],
+        "queue_oldest": counts["queue_oldest"],
+        "counted_at": counts["as_of"],
         "contested": Claim.objects.filter(supports_count__gt=0, contradicts_count__gt=0)
         .select_related("claimant")
         .order_by("-created_at", "-pk")[:10],
         "recent": Claim.history.select_related("history_user").order_by("-history_date")[:10],
-        "chart": weekly_chart(weekly, weeks=DASHBOARD_WEEKS),
+        "chart": weekly_chart(counts["weekly"], weeks=DASHBOARD_WEEKS),
     }
     return render(request, "dashboard.html", context)
 

@@ -80,6 +80,9 @@ def test_its_queries_do_not_grow_with_the_data(login, researcher, reviewer):
     client = login(researcher)
 
     def queries():
+        from django.core.cache import cache
+
+        cache.clear()  # count the queries that compute the numbers, not a cached copy
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("home")).status_code == 200
         return len(captured)
@@ -100,3 +103,16 @@ def test_every_role_sees_it(role, login, request):
 def test_outsiders_are_refused_and_visitors_sent_to_log_in(login, outsider):
     assert login(outsider).get(reverse("home")).status_code == 403
     assert login(None).get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_the_counts_are_computed_at_most_once_a_minute(known, login, researcher):
+    client = login(researcher)
+    first = numbers(client.get(reverse("home")).content.decode(), "Claims by status")
+    ClaimFactory.create_batch(4, status="draft")
+    again = numbers(client.get(reverse("home")).content.decode(), "Claims by status")
+    assert again == first, "served from the cache"
+    from django.core.cache import cache
+
+    cache.clear()
+    fresh = numbers(client.get(reverse("home")).content.decode(), "Claims by status")
+    assert fresh["Draft"] == str(int(first["Draft"]) + 4)

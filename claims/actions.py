@@ -1,8 +1,10 @@
-"""Workflows that span several models: tagging a claim where an article states it."""
+"""Workflows that span several models: tagging a claim, and the steps of its review."""
 
 import datetime
 
+from django.contrib.auth.models import Permission, User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
@@ -83,6 +85,23 @@ def allowed_steps(claim: Claim, user) -> list[str]:
         and may_take(user, step)
         and not four_eyes_refusal(claim, user, step)
     ]
+
+
+def reviewers():
+    """Everyone who may review: members of a group with the right, or given it, or admins."""
+    permission = Permission.objects.filter(
+        codename="review_claim", content_type__app_label="claims"
+    )
+    return (
+        User.objects.filter(
+            Q(groups__permissions__in=permission)
+            | Q(user_permissions__in=permission)
+            | Q(is_superuser=True),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 def may_take(user, step: str) -> bool:

@@ -130,6 +130,7 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
         **evidence_context(claim, evidence_form),
         "steps": steps,
         "step_names": actions.STEP_NAMES,
+        "reviewers": actions.reviewers() if "start_review" in steps else [],
         "verdict_form": verdict_form,
         "history": claim_history(claim),
     }
@@ -270,7 +271,12 @@ def claim_step(request, pk: int, step: str):
             case "submit":
                 actions.submit_for_review(claim, by=request.user, seen_version=seen)
             case "start_review":
-                actions.start_review(claim, by=request.user, seen_version=seen)
+                assignee = None
+                if request.POST.get("reviewer"):
+                    assignee = actions.reviewers().filter(pk=request.POST["reviewer"]).first()
+                    if assignee is None:
+                        raise actions.WorkflowError("Choose a reviewer from the list.")
+                actions.start_review(claim, by=request.user, reviewer=assignee, seen_version=seen)
             case "return_to_researcher":
                 actions.return_to_researcher(claim, by=request.user, note=note, seen_version=seen)
             case "reopen":

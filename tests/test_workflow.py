@@ -316,3 +316,27 @@ class TestConcurrencyOnPostgreSQL:
         claim.refresh_from_db()
         assert claim.version == 2
         assert claim.text == ("First editor." if outcomes[0] == "won" else "Second editor.")
+
+
+class TestAssigningAReviewer:
+    def test_a_reviewer_assigns_the_claim_to_another_from_the_claim_page(
+        self, login, reviewer, second_reviewer, researcher
+    ):
+        claim = claim_in("submitted")
+        client = login(reviewer)
+        page = client.get(claim.get_absolute_url()).content.decode()
+        assert f'<option value="{second_reviewer.pk}">wanda</option>' in page
+        assert f'<option value="{researcher.pk}">' not in page, "only reviewers are offered"
+        url = reverse("claims:step", args=[claim.pk, "start_review"])
+        client.post(url, {"seen_version": 1, "reviewer": second_reviewer.pk})
+        claim.refresh_from_db()
+        assert (claim.status, claim.reviewer) == ("in_review", second_reviewer)
+        assert claim.history.latest().history_change_reason == "Assigned to wanda"
+
+    def test_a_researcher_cannot_be_assigned(self, login, reviewer, researcher):
+        claim = claim_in("submitted")
+        url = reverse("claims:step", args=[claim.pk, "start_review"])
+        response = login(reviewer).post(url, {"seen_version": 1, "reviewer": researcher.pk})
+        assert "Choose a reviewer from the list." in response.content.decode()
+        claim.refresh_from_db()
+        assert claim.status == "submitted"

@@ -340,3 +340,20 @@ class TestAssigningAReviewer:
         assert "Choose a reviewer from the list." in response.content.decode()
         claim.refresh_from_db()
         assert claim.status == "submitted"
+
+
+def test_the_slower_of_two_publishers_is_told_and_keeps_the_rationale(
+    login, reviewer, second_reviewer
+):
+    claim = claim_in("in_review")
+    url = reverse("claims:publish", args=[claim.pk])
+    misleading = Rating.objects.get(label="Misleading")
+    data = {"rating": misleading.pk, "as_of": "2024-10-20", "seen_version": 1}
+    assert login(reviewer).post(url, {**data, "rationale": "First."}).status_code == 302
+    response = login(second_reviewer).post(url, {**data, "rationale": "Wanda's reasons."})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone changed this claim after you opened it" in html
+    assert "Your rationale, not saved" in html and "Wanda&#x27;s reasons." in html
+    claim.refresh_from_db()
+    assert (claim.rationale, claim.reviewer) == ("First.", reviewer)

@@ -10,7 +10,7 @@ from lib.versioning import VersionedModelForm
 from sources.models import Outlet
 
 from .anchoring import AnchorError, anchor_at, utf16_to_codepoints
-from .models import Claim, Claimant, Mention, Rating
+from .models import Claim, Claimant, Mention, Rating, Tag
 
 
 class TagClaimForm(forms.Form):
@@ -252,16 +252,28 @@ class ClaimFilterForm(forms.Form):
             claims = claims.filter(status=data["status"])
         if data["rating"]:
             claims = claims.filter(rating=data["rating"])
+        # Names are looked up first: a name that matches nothing returns at once, instead of
+        # walking the whole index looking for rows that cannot be there.
         if data["tag"]:
-            claims = claims.filter(tags__name=data["tag"])
+            tag = Tag.objects.filter(name__iexact=data["tag"]).first()
+            claims = claims.filter(tags=tag) if tag else claims.none()
         if data["claimant"]:
-            claims = claims.filter(claimant__name__iexact=data["claimant"])
+            claimant = Claimant.objects.filter(name__iexact=data["claimant"]).first()
+            claims = claims.filter(claimant=claimant) if claimant else claims.none()
         if data["outlet"]:
-            outlets = Outlet.objects.filter(
-                Q(name__iexact=data["outlet"]) | Q(domain=data["outlet"].lower())
+            outlets = list(
+                Outlet.objects.filter(
+                    Q(name__iexact=data["outlet"]) | Q(domain=data["outlet"].lower())
+                ).values_list("pk", flat=True)
             )
-            claims = claims.filter(
-                Exists(Mention.objects.filter(claim=OuterRef("pk"), article__outlet__in=outlets))
+            claims = (
+                claims.filter(
+                    Exists(
+                        Mention.objects.filter(claim=OuterRef("pk"), article__outlet__in=outlets)
+                    )
+                )
+                if outlets
+                else claims.none()
             )
         if data["claimed_from"]:
             claims = claims.filter(claimed_on__gte=data["claimed_from"])

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.db.models import Q
 from django.urls import reverse_lazy
 
 from lib.versioning import VersionedModelForm
@@ -170,11 +171,9 @@ class OutletForm(VersionedModelForm):
 
 class SourceFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False)
-    outlet = forms.ModelChoiceField(
-        label="Outlet",
-        queryset=Outlet.objects.only("pk", "name"),
-        required=False,
-        empty_label="Any outlet",
+    # A name or domain, not a list: a select of every outlet grows with the register.
+    outlet = forms.CharField(
+        label="Outlet", required=False, max_length=253, help_text="Name or domain."
     )
     type = forms.ChoiceField(
         label="Type", choices=[("", "Any type"), *Source.Type.choices], required=False
@@ -192,7 +191,9 @@ class SourceFilterForm(forms.Form):
         if data["q"]:
             sources = sources.search(data["q"])
         if data["outlet"]:
-            sources = sources.filter(outlet=data["outlet"])
+            sources = sources.filter(
+                Q(outlet__name__iexact=data["outlet"]) | Q(outlet__domain=data["outlet"].lower())
+            )
         if data["type"]:
             sources = sources.filter(type=data["type"])
         if data["reliability"]:

@@ -276,3 +276,14 @@ class TestTheOtherLists:
         sql = " ".join(q["sql"] for q in captured.captured_queries).upper()
         assert "OFFSET" not in sql
         assert "COUNT(*)" not in sql.replace('COUNT("', "")
+
+
+@pytest.mark.parametrize(
+    "query", [{"tag": "nothing"}, {"claimant": "Nobody"}, {"outlet": "none.example"}]
+)
+def test_a_name_that_matches_nothing_never_walks_the_claims(query, login, researcher):
+    ClaimFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as captured:
+        response = login(researcher).get(reverse("claims:list"), query)
+    assert list(response.context["page"]) == []
+    assert not [q for q in captured.captured_queries if 'FROM "claims_claim"' in q["sql"]]

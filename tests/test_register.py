@@ -41,7 +41,8 @@ class TestFindingSources:
     def test_filters_narrow_by_outlet_type_and_reliability(self, register, login, researcher):
         client = login(researcher)
         rumour_outlet = register["rumour"].outlet
-        assert self.titles(client, outlet=rumour_outlet.pk) == {"Secret army"}
+        assert self.titles(client, outlet=rumour_outlet.name) == {"Secret army"}
+        assert self.titles(client, outlet="RUMOURS.example") == {"Secret army"}
         assert self.titles(client, type="official") == {"Pentagon"}
         assert self.titles(client, reliability="reliable") == {"Pentagon", "Kursk"}
         assert self.titles(client, reliability="reliable", q="kursk") == {"Kursk"}

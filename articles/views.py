@@ -34,15 +34,7 @@ def article_list(request):
     articles = filters.filter(
         Article.objects.select_related("outlet").defer("text", "html", "search_document")
     )
-    try:
-        page = keyset.paginate(
-            articles, field="created_at", descending=True, cursor=request.GET.get("cursor"),
-            size=PAGE_SIZE,
-        )  # fmt: skip
-    except keyset.BadCursor as error:
-        messages.error(request, str(error))
-        page = keyset.paginate(articles, field="created_at", descending=True, cursor=None,
-                               size=PAGE_SIZE)  # fmt: skip
+    page = keyset.page_for(request, articles, field="created_at", descending=True, size=PAGE_SIZE)
     mentioned = dict(
         Mention.objects.filter(article__in=page.items)
         .values("article")

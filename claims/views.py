@@ -53,19 +53,7 @@ def claim_list(request):
     filters = ClaimFilterForm(request.GET or None, user=request.user)
     field, descending = filters.ordering()
     claims = filters.filter(Claim.objects.with_list_details())
-    try:
-        page = keyset.paginate(
-            claims,
-            field=field,
-            descending=descending,
-            cursor=request.GET.get("cursor"),
-            size=PAGE_SIZE,
-        )
-    except keyset.BadCursor as error:
-        messages.error(request, str(error))
-        page = keyset.paginate(
-            claims, field=field, descending=descending, cursor=None, size=PAGE_SIZE
-        )
+    page = keyset.page_for(request, claims, field=field, descending=descending, size=PAGE_SIZE)
     balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
     for claim in page:
         claim.balance = balances.get(claim.pk, EvidenceBalance())

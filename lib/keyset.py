@@ -8,6 +8,7 @@ cursor is that pair, signed so that a hand-made cursor is an error, not a query.
 import datetime
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.core import signing
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -88,3 +89,18 @@ def paginate(queryset: QuerySet, *, field: str, descending: bool, cursor: str | 
             make_cursor(field, items[0], "previous") if items and has_previous else None
         ),
     )
+
+
+def page_for(request, queryset: QuerySet, *, field: str, descending: bool, size: int) -> Page:
+    """The page the request's cursor points at; a broken cursor says so and starts over."""
+    try:
+        return paginate(
+            queryset,
+            field=field,
+            descending=descending,
+            cursor=request.GET.get("cursor"),
+            size=size,
+        )
+    except BadCursor as error:
+        messages.error(request, str(error))
+        return paginate(queryset, field=field, descending=descending, cursor=None, size=size)

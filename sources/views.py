@@ -40,15 +40,7 @@ def source_list(request):
     """Sources by title, filtered from the URL, a keyset page at a time; nothing is counted."""
     filters = SourceFilterForm(request.GET or None)
     sources = filters.filter(Source.objects.select_related("outlet"))
-    try:
-        page = keyset.paginate(
-            sources, field="title", descending=False, cursor=request.GET.get("cursor"),
-            size=PAGE_SIZE,
-        )  # fmt: skip
-    except keyset.BadCursor as error:
-        messages.error(request, str(error))
-        page = keyset.paginate(sources, field="title", descending=False, cursor=None,
-                               size=PAGE_SIZE)  # fmt: skip
+    page = keyset.page_for(request, sources, field="title", descending=False, size=PAGE_SIZE)
     # How often each source on the page is cited: one grouped query over these rows only.
     cited = dict(
         Evidence.objects.filter(source__in=page.items)

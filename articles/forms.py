@@ -1,7 +1,6 @@
 """The one form for adding an article: pasted text or an uploaded .html/.txt file."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.html import format_html
 
 from sources.models import Outlet
@@ -123,9 +122,7 @@ class ArticleFilterForm(forms.Form):
             return articles
         data = self.cleaned_data
         if data["outlet"]:
-            articles = articles.filter(
-                Q(outlet__name__iexact=data["outlet"]) | Q(outlet__domain=data["outlet"].lower())
-            )
+            articles = articles.filter(outlet__in=Outlet.objects.named(data["outlet"]))
         if data["published_from"]:
             articles = articles.filter(published_on__gte=data["published_from"])
         if data["published_to"]:

@@ -3,7 +3,7 @@
 import re
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse_lazy
 
 from lib.versioning import VersionedModelForm
@@ -261,11 +261,7 @@ class ClaimFilterForm(forms.Form):
             claimant = Claimant.objects.filter(name__iexact=data["claimant"]).first()
             claims = claims.filter(claimant=claimant) if claimant else claims.none()
         if data["outlet"]:
-            outlets = list(
-                Outlet.objects.filter(
-                    Q(name__iexact=data["outlet"]) | Q(domain=data["outlet"].lower())
-                ).values_list("pk", flat=True)
-            )
+            outlets = list(Outlet.objects.named(data["outlet"]).values_list("pk", flat=True))
             claims = (
                 claims.filter(
                     Exists(

@@ -3,7 +3,6 @@
 import re
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse_lazy
 
 from lib.versioning import VersionedModelForm
@@ -191,9 +190,7 @@ class SourceFilterForm(forms.Form):
         if data["q"]:
             sources = sources.search(data["q"])
         if data["outlet"]:
-            sources = sources.filter(
-                Q(outlet__name__iexact=data["outlet"]) | Q(outlet__domain=data["outlet"].lower())
-            )
+            sources = sources.filter(outlet__in=Outlet.objects.named(data["outlet"]))
         if data["type"]:
             sources = sources.filter(type=data["type"])
         if data["reliability"]:

@@ -19,6 +19,12 @@ EXCERPT_MAX_LENGTH = 5000
 
 
 class OutletQuerySet(models.QuerySet):
+    def named(self, name_or_domain: str):
+        """Outlets a person means by this name or domain, as typed into a filter."""
+        return self.filter(
+            models.Q(name__iexact=name_or_domain) | models.Q(domain=name_or_domain.lower())
+        )
+
     def for_domain(self, domain: str):
         """The outlet whose domain is this host or the closest parent of it, if any."""
         candidates = domain_candidates(domain.lower().removeprefix("www."))

@@ -1,12 +1,12 @@
 """Background work for sources: fetching a source's details and a snapshot of its text."""
 
-from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from articles.extraction import MAX_BYTES, ExtractionError, from_html, from_plain_text
-from articles.fetching import FetchError, fetch
+from articles.extraction import ExtractionError
+from articles.fetching import FetchError
+from articles.tasks import fetch_document
 
 from .models import Source, SourceFetch, SourceSnapshot
 from .urlnorm import InvalidURL, normalise_url
@@ -22,16 +22,7 @@ def fetch_source(fetch_id: int) -> None:
     request = SourceFetch.objects.select_related("source").get(pk=fetch_id)
     source = request.source
     try:
-        page = fetch(
-            source.url,
-            timeout=settings.FETCH_TIMEOUT_SECONDS,
-            max_bytes=MAX_BYTES,
-            allowed_hosts=frozenset(settings.FETCH_ALLOWED_HOSTS),
-        )
-        body = page.body.decode("utf-8", errors="replace")
-        extracted = (
-            from_html(body, url=page.url) if "html" in page.content_type else from_plain_text(body)
-        )
+        page, extracted = fetch_document(source.url)
     except (FetchError, ExtractionError) as error:
         request.status, request.outcome = SourceFetch.Status.FAILED, str(error)
         request.finished_at = timezone.now()

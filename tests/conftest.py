@@ -1,6 +1,10 @@
 """Personas (one per role, plus an outsider with none) and the rules for skipping honestly."""
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -85,6 +89,25 @@ def migration_rows(transactional_db):
 
     call_command("migrate", "claims", "0001", verbosity=0)
     call_command("migrate", verbosity=0)  # every app: later migrations of others depend on claims
+
+
+@contextmanager
+def http_server(handler) -> Iterator[str]:
+    """A local web server for fetch tests (the internet is never touched); yields its base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def local_fetches_allowed(settings):
+    """Let fetches reach 127.0.0.1, which is otherwise refused as a private address."""
+    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.FETCH_TIMEOUT_SECONDS = 0.5
 
 
 def make_user(username: str, *roles: str, **fields) -> User:

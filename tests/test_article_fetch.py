@@ -1,14 +1,14 @@
 """Importing an article from a URL: a background task that fetches safely or stores nothing."""
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.urls import reverse
 
 from articles.fetching import FetchError, check_destination, fetch
 from articles.models import Article, ArticleFetch
+from tests.conftest import http_server
 
 pytestmark = pytest.mark.django_db
 
@@ -47,18 +47,8 @@ class Pages(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def local_fetches_allowed(settings):
-    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.FETCH_TIMEOUT_SECONDS = 0.5
+    with http_server(Pages) as url:
+        yield url
 
 
 def import_url(client, url):

@@ -1,13 +1,13 @@
 """Fetch details and Archive: a source's metadata and a snapshot of its text, fetched safely."""
 
 import hashlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.urls import reverse
 
 from sources.models import Source, SourceFetch, SourceSnapshot
+from tests.conftest import http_server
 from tests.factories.sources import SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,17 +40,8 @@ class Pages(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def local_fetches_allowed(settings):
-    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.FETCH_TIMEOUT_SECONDS = 1
+    with http_server(Pages) as url:
+        yield url
 
 
 def fetch_details(client, source):

@@ -9,7 +9,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from claims import actions
 from claims.forms import TagClaimForm
 from claims.models import Claimant, Mention, Rating
-from lib import keyset
+from lib import keyset, pagecache
 from sources.balance import EvidenceBalance
 from sources.models import Evidence
 
@@ -30,23 +30,28 @@ def _get_article_for_user(user, pk: int) -> Article:
 @permission_required("articles.view_article", raise_exception=True)
 def article_list(request):
     """Articles, newest added first, filtered from the URL, a keyset page at a time."""
-    filters = ArticleFilterForm(request.GET or None)
-    articles = filters.filter(
-        Article.objects.select_related("outlet").defer("text", "html", "search_document")
+
+    def build_context():
+        filters = ArticleFilterForm(request.GET or None)
+        articles = filters.filter(
+            Article.objects.select_related("outlet").defer("text", "html", "search_document")
+        )
+        page = keyset.page_for(
+            request, articles, field="created_at", descending=True, size=PAGE_SIZE
+        )
+        mentioned = dict(
+            Mention.objects.filter(article__in=page.items)
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values_list("article", "n")
+        )
+        for article in page:
+            article.mention_count = mentioned.get(article.pk, 0)
+        return {"page": page, "filters": filters}
+
+    return pagecache.render_list(
+        request, "articles/article_list.html", "article-list", build_context
     )
-    page = keyset.page_for(request, articles, field="created_at", descending=True, size=PAGE_SIZE)
-    mentioned = dict(
-        Mention.objects.filter(article__in=page.items)
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values_list("article", "n")
-    )
-    for article in page:
-        article.mention_count = mentioned.get(article.pk, 0)
-    template = "articles/article_list.html"
-    if request.htmx:
-        template += "#article-list"
-    return render(request, template, {"page": page, "filters": filters})
 
 
 def reader_context(article: Article) -> dict:

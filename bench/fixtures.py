@@ -1,6 +1,8 @@
 # Run by bench/run.py through `manage.py shell -c`: prints name=value lines for the benchmark.
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.contrib.sessions.backends.db import SessionStore
 
 from articles.models import Article
 from claims.models import Claim
@@ -11,9 +13,9 @@ user, _ = User.objects.get_or_create(username="bench", defaults={"is_staff": Tru
 user.is_staff = user.is_superuser = True
 user.save()
 user.groups.add(*Group.objects.filter(name__in=["Researcher", "Reviewer"]))
-session = SessionStore()
+session = import_module(settings.SESSION_ENGINE).SessionStore()
 session["_auth_user_id"] = str(user.pk)
-session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
 session["_auth_user_hash"] = user.get_session_auth_hash()
 session.create()
 print(f"cookie={session.session_key}")

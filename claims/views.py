@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from articles.models import Article
-from lib import keyset
+from lib import keyset, pagecache
 from lib.search import search as text_search
 from sources import actions as source_actions
 from sources.balance import EvidenceBalance
@@ -50,17 +50,18 @@ def _get_evidence_for_user(user, pk: int) -> Evidence:
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_list(request):
     """Claims, filtered and sorted from the URL, a keyset page at a time; nothing is counted."""
-    filters = ClaimFilterForm(request.GET or None, user=request.user)
-    field, descending = filters.ordering()
-    claims = filters.filter(Claim.objects.with_list_details())
-    page = keyset.page_for(request, claims, field=field, descending=descending, size=PAGE_SIZE)
-    balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
-    for claim in page:
-        claim.balance = balances.get(claim.pk, EvidenceBalance())
-    template = "claims/claim_list.html"
-    if request.htmx:
-        template += "#claim-list"
-    return render(request, template, {"page": page, "filters": filters})
+
+    def build_context():
+        filters = ClaimFilterForm(request.GET or None, user=request.user)
+        field, descending = filters.ordering()
+        claims = filters.filter(Claim.objects.with_list_details())
+        page = keyset.page_for(request, claims, field=field, descending=descending, size=PAGE_SIZE)
+        balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
+        for claim in page:
+            claim.balance = balances.get(claim.pk, EvidenceBalance())
+        return {"page": page, "filters": filters}
+
+    return pagecache.render_list(request, "claims/claim_list.html", "claim-list", build_context)
 
 
 EVIDENCE_HEADINGS = [

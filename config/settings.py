@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "simple_history",
+    "lib",
     "articles",
     "claims",
     "sources",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reads the data version at most once per request (lib/pagecache.py).
+    "lib.pagecache.DataVersionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,6 +122,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's own users, permissions and database sessions, remembered until they change.
+AUTHENTICATION_BACKENDS = ["lib.auth.VersionedCacheBackend"]
+SESSION_ENGINE = "lib.sessions"
+SESSION_CACHE_ALIAS = "versioned"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -168,6 +175,18 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# "default" holds short-lived figures (the dashboard's counts). "versioned" holds list pages,
+# sessions, users and permission sets under keys that carry the data version (lib/pagecache.py),
+# so each process may keep its own and none is ever stale.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "versioned": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "versioned",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 
 # Slow jobs (fetching URLs) run in `manage.py db_worker`; tests run them inline.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from lib import keyset
+from lib import keyset, pagecache
 
 from . import tasks
 from .forms import OutletForm, SourceFilterForm, SourceForm
@@ -38,22 +38,23 @@ def _get_outlet_for_user(user, pk: int) -> Outlet:
 @permission_required("sources.view_source", raise_exception=True)
 def source_list(request):
     """Sources by title, filtered from the URL, a keyset page at a time; nothing is counted."""
-    filters = SourceFilterForm(request.GET or None)
-    sources = filters.filter(Source.objects.select_related("outlet"))
-    page = keyset.page_for(request, sources, field="title", descending=False, size=PAGE_SIZE)
-    # How often each source on the page is cited: one grouped query over these rows only.
-    cited = dict(
-        Evidence.objects.filter(source__in=page.items)
-        .values("source")
-        .annotate(n=Count("pk"))
-        .values_list("source", "n")
-    )
-    for source in page:
-        source.evidence_count = cited.get(source.pk, 0)
-    template = "sources/source_list.html"
-    if request.htmx:
-        template += "#source-list"
-    return render(request, template, {"page": page, "filters": filters})
+
+    def build_context():
+        filters = SourceFilterForm(request.GET or None)
+        sources = filters.filter(Source.objects.select_related("outlet"))
+        page = keyset.page_for(request, sources, field="title", descending=False, size=PAGE_SIZE)
+        # How often each source on the page is cited: one grouped query over these rows only.
+        cited = dict(
+            Evidence.objects.filter(source__in=page.items)
+            .values("source")
+            .annotate(n=Count("pk"))
+            .values_list("source", "n")
+        )
+        for source in page:
+            source.evidence_count = cited.get(source.pk, 0)
+        return {"page": page, "filters": filters}
+
+    return pagecache.render_list(request, "sources/source_list.html", "source-list", build_context)
 
 
 @permission_required("sources.view_source", raise_exception=True)

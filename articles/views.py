@@ -49,8 +49,8 @@ def article_list(request):
             article.mention_count = mentioned.get(article.pk, 0)
         return {"page": page, "filters": filters}
 
-    return pagecache.render_list(
-        request, "articles/article_list.html", "article-list", build_context
+    return pagecache.render_kept(
+        request, "articles/article_list.html", build_context, htmx_partial="article-list"
     )
 
 
@@ -84,8 +84,10 @@ def reader_context(article: Article) -> dict:
 
 @permission_required("articles.view_article", raise_exception=True)
 def article_detail(request, pk: int):
-    article = _get_article_for_user(request.user, pk)
-    return render(request, "articles/article_detail.html", reader_context(article))
+    def build_context():
+        return reader_context(_get_article_for_user(request.user, pk))
+
+    return pagecache.render_kept(request, "articles/article_detail.html", build_context)
 
 
 @permission_required(["claims.add_claim", "claims.add_mention"], raise_exception=True)

@@ -54,6 +54,19 @@ class Figure:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     htmx: bool = False
+    # What the budgets hold it to: floor, list (throughput and p99), deep, search, page, stock.
+    kind: str = "page"
+    # Drawn afresh on every request: each asks for a URL no one asked for before, so no kept
+    # page can answer (lib/pagecache.py). Shown to compare; only search is held to a budget.
+    fresh: bool = False
+
+
+FRESH_EVERY_TIME = """
+request = function()
+  local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. separator .. "fresh=" .. math.random(1, 1000000000))
+end
+"""
 
 
 def manage(*args: str, debug: bool = False) -> str:
@@ -97,8 +110,11 @@ def prepare_database() -> dict:
         print(f"Generating {SIZE - count:,} claims…", flush=True)
         print(manage("generate_data", "--claims", str(SIZE - count)), flush=True)
     manage("load_demo", debug=True)
+    # Fresh tables get vacuumed by autovacuum, which would otherwise run during the measurements.
     manage(
-        "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')"
+        "shell",
+        "-c",
+        "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
     )
     script = (ROOT / "bench" / "fixtures.py").read_text()
     output = manage("shell", "-c", script)
@@ -110,6 +126,10 @@ def wrk(figure: Figure, cookie: str) -> Figure:
     headers = ["-H", f"Cookie: sessionid={cookie}", "-H", "X-Forwarded-Proto: https"]
     if figure.htmx:
         headers += ["-H", "HX-Request: true"]
+    if figure.fresh:
+        script = ROOT / "bench" / ".wrk-script.lua"
+        script.write_text(FRESH_EVERY_TIME)
+        headers += ["-s", str(script)]
     result = subprocess.run(  # noqa: S603 - wrk with fixed arguments
         ["wrk", "-t2", "-c4", f"-d{DURATION}s", "--latency", *headers, BASE + figure.url],  # noqa: S607
         capture_output=True,
@@ -164,30 +184,53 @@ def main() -> int:
     started = time.time()
     values = prepare_database()
     manage("collectstatic", "--no-input")
+    search = "/search/?q="
     figures = [
-        Figure("Floor: minimal view, same middleware", "/health/"),
-        Figure("Claims list", "/claims/"),
+        Figure("Floor: minimal view, same middleware", "/health/", kind="floor"),
+        Figure("Claims list", "/claims/", kind="list"),
         Figure("Claims list, htmx fragment", "/claims/", htmx=True),
         Figure(
             "Filtered list (published, contested, most evidence)",
             "/claims/?status=published&contested=on&sort=most_evidence",
+            kind="list",
         ),
         Figure(
-            f"Claims list, page {values['deep_page']}", "/claims/?cursor=" + values["deep_cursor"]
+            f"Claims list, page {values['deep_page']}",
+            "/claims/?cursor=" + values["deep_cursor"],
+            kind="deep",
         ),
-        Figure("Search, rare term", "/search/?q=" + quote(values["rare"])),
-        Figure("Search, medium term", "/search/?q=" + quote(values["medium"])),
-        Figure("Search, very common term", "/search/?q=" + quote(values["common"])),
+        Figure("Search, rare term", search + quote(values["rare"]), kind="search"),
+        Figure("Search, medium term", search + quote(values["medium"]), kind="search"),
+        Figure("Search, very common term", search + quote(values["common"]), kind="search"),
         Figure("Claim page with 50 evidence items", f"/claims/{values['claim50']}/"),
         Figure("Demo article page", f"/articles/{values['demo_article']}/"),
-        Figure("Stock admin changelist (comparison)", "/bench/stock-admin/claims/claim/"),
+        Figure("Claims list, drawn afresh", "/claims/?sort=newest", fresh=True),
+        Figure("Search, rare term, drawn afresh", search + quote(values["rare"]), fresh=True),
+        Figure("Search, medium term, drawn afresh", search + quote(values["medium"]), fresh=True),
+        Figure(
+            "Search, very common term, drawn afresh",
+            search + quote(values["common"]),
+            fresh=True,
+        ),
+        Figure(
+            "Claim page with 50 evidence items, drawn afresh",
+            f"/claims/{values['claim50']}/",
+            fresh=True,
+        ),
+        Figure(
+            "Stock admin changelist (comparison)", "/bench/stock-admin/claims/claim/", kind="stock"
+        ),
     ]
+    for figure in figures:
+        if figure.fresh and figure.url.startswith(search):
+            figure.kind = "search"  # the search budget is about searching, so it holds here too
     server = serve()
     try:
         time.sleep(3)
         check_answers(figures, values["cookie"])
         for figure in figures:
-            wrk(Figure(figure.name, figure.url, htmx=figure.htmx), values["cookie"])  # warm-up
+            warm_up = Figure(figure.name, figure.url, htmx=figure.htmx, fresh=figure.fresh)
+            wrk(warm_up, values["cookie"])
             wrk(figure, values["cookie"])
             rate, p50, p99 = figure.requests_per_second, figure.p50_ms, figure.p99_ms
             print(f"{figure.name}: {rate:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
@@ -203,37 +246,44 @@ def main() -> int:
 
 
 def judge(figures: list[Figure]) -> list[tuple[bool, str]]:
-    floor, stock = figures[0], figures[-1]
-    lists = [figures[1], figures[3]]
+    (floor,) = [f for f in figures if f.kind == "floor"]
+    (stock,) = [f for f in figures if f.kind == "stock"]
+    first = figures[1]
     verdicts = []
-    for f in lists:
-        ratio = f.requests_per_second / floor.requests_per_second
-        verdicts.append(
-            (
-                ratio >= LIST_THROUGHPUT,
-                f"{f.name}: throughput {ratio:.2f} of the floor's (budget ≥ {LIST_THROUGHPUT})",
+    for f in figures:
+        if f.kind == "list":
+            ratio = f.requests_per_second / floor.requests_per_second
+            verdicts.append(
+                (
+                    ratio >= LIST_THROUGHPUT,
+                    f"{f.name}: throughput {ratio:.2f} of the floor's (budget ≥ {LIST_THROUGHPUT})",
+                )
             )
-        )
-        ratio = f.p99_ms / floor.p99_ms
-        verdicts.append(
-            (ratio <= LIST_P99, f"{f.name}: p99 {ratio:.1f}× the floor's (budget ≤ {LIST_P99}×)")
-        )
-    deep, first = figures[4], figures[1]
-    ratio = deep.p50_ms / first.p50_ms
-    verdicts.append(
-        (
-            ratio <= DEEP_PAGE_LATENCY,
-            f"{deep.name}: p50 {ratio:.2f}× page 1's (budget ≤ {DEEP_PAGE_LATENCY}×)",
-        )
-    )
-    for f in figures[5:8]:
-        verdicts.append(
-            (
-                f.p99_ms <= SEARCH_P99_MS,
-                f"{f.name}: p99 {f.p99_ms:.1f} ms (budget ≤ {SEARCH_P99_MS:.0f} ms)",
+            ratio = f.p99_ms / floor.p99_ms
+            verdicts.append(
+                (
+                    ratio <= LIST_P99,
+                    f"{f.name}: p99 {ratio:.1f}× the floor's (budget ≤ {LIST_P99}×)",
+                )
             )
-        )
-    for f in figures[1:-1]:
+        if f.kind == "deep":
+            ratio = f.p50_ms / first.p50_ms
+            verdicts.append(
+                (
+                    ratio <= DEEP_PAGE_LATENCY,
+                    f"{f.name}: p50 {ratio:.2f}× page 1's (budget ≤ {DEEP_PAGE_LATENCY}×)",
+                )
+            )
+        if f.kind == "search":
+            verdicts.append(
+                (
+                    f.p99_ms <= SEARCH_P99_MS,
+                    f"{f.name}: p99 {f.p99_ms:.1f} ms (budget ≤ {SEARCH_P99_MS:.0f} ms)",
+                )
+            )
+    for f in figures:
+        if f.kind in ("floor", "stock") or f.fresh:
+            continue
         ratio = f.requests_per_second / stock.requests_per_second
         verdicts.append(
             (
@@ -273,6 +323,12 @@ def write_results(figures, verdicts, values, seconds) -> None:
             f"{f.requests_per_second / floor.requests_per_second:.2f} | "
             f"{f.p99_ms / floor.p99_ms:.1f} |"
         )
+    lines += [
+        "",
+        "Pages are served as users get them: kept, once drawn, until the data changes "
+        "(lib/pagecache.py). Rows marked *drawn afresh* ask for a URL no one asked for before on "
+        "every request, so nothing kept can answer: they show what drawing the page costs.",
+    ]
     lines += ["", "## Budgets", ""]
     lines += [f"- {'met' if ok else '**missed**'}: {text}" for ok, text in verdicts]
     lines += [

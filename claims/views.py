@@ -61,7 +61,9 @@ def claim_list(request):
             claim.balance = balances.get(claim.pk, EvidenceBalance())
         return {"page": page, "filters": filters}
 
-    return pagecache.render_list(request, "claims/claim_list.html", "claim-list", build_context)
+    return pagecache.render_kept(
+        request, "claims/claim_list.html", build_context, htmx_partial="claim-list"
+    )
 
 
 EVIDENCE_HEADINGS = [
@@ -127,8 +129,10 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
 
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_detail(request, pk: int):
-    claim = _get_claim_for_user(request.user, pk)
-    return render(request, "claims/claim_detail.html", claim_page_context(request, claim))
+    def build_context():
+        return claim_page_context(request, _get_claim_for_user(request.user, pk))
+
+    return pagecache.render_kept(request, "claims/claim_detail.html", build_context)
 
 
 @require_POST
@@ -433,17 +437,26 @@ SEARCH_LIMIT = 20
 def search(request):
     """One box over claims, articles and sources, best matches first, with the words marked."""
     words = request.GET.get("q", "").strip()[:500]
-    results = []
-    if words:
-        results = [
-            ("Claims", "claims", text_search(Claim.objects.all(), words, limit=SEARCH_LIMIT)),
-            ("Articles", "articles", text_search(Article.objects.all(), words, limit=SEARCH_LIMIT)),
-            ("Sources", "sources", text_search(Source.objects.all(), words, limit=SEARCH_LIMIT)),
-        ]
-    template = "search.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, {"words": words, "results": results})
+
+    def build_context():
+        results = []
+        if words:
+            results = [
+                ("Claims", "claims", text_search(Claim.objects.all(), words, limit=SEARCH_LIMIT)),
+                (
+                    "Articles",
+                    "articles",
+                    text_search(Article.objects.all(), words, limit=SEARCH_LIMIT),
+                ),
+                (
+                    "Sources",
+                    "sources",
+                    text_search(Source.objects.all(), words, limit=SEARCH_LIMIT),
+                ),
+            ]
+        return {"words": words, "results": results}
+
+    return pagecache.render_kept(request, "search.html", build_context, htmx_partial="results")
 
 
 DASHBOARD_WEEKS = 12

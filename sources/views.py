@@ -54,7 +54,9 @@ def source_list(request):
             source.evidence_count = cited.get(source.pk, 0)
         return {"page": page, "filters": filters}
 
-    return pagecache.render_list(request, "sources/source_list.html", "source-list", build_context)
+    return pagecache.render_kept(
+        request, "sources/source_list.html", build_context, htmx_partial="source-list"
+    )
 
 
 @permission_required("sources.view_source", raise_exception=True)

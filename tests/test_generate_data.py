@@ -68,3 +68,31 @@ def test_at_least_one_claim_is_asked_for():
 
     with pytest.raises(CommandError, match="at least 1"):
         generate(0)
+
+
+def test_every_index_and_constraint_is_back_after_the_load():
+    from django.db import connection
+
+    from claims.management.commands.generate_data import LOADED
+
+    def schema():
+        with connection.cursor() as cursor:
+            return {
+                model._meta.db_table: connection.introspection.get_constraints(
+                    cursor, model._meta.db_table
+                )
+                for model in LOADED
+            }
+
+    before = schema()
+    assert any(len(constraints) > 3 for constraints in before.values())
+    generate(20)
+    assert schema() == before
+
+
+def test_kept_pages_are_drawn_again_after_a_load():
+    from lib.pagecache import data_version
+
+    before = data_version()
+    generate(10)
+    assert data_version() == before + 1

@@ -106,6 +106,44 @@ class TestListPages:
             assert b"This page link is not valid" in response.content
 
 
+class TestOtherKeptPages:
+    def test_the_claim_page_shows_evidence_added_since(self, migration_data, login):
+        from tests.conftest import make_user
+        from tests.factories.sources import SourceFactory
+
+        client = login(make_user("rosa", "Researcher"))
+        claim, source = ClaimFactory(), SourceFactory(title="A report kept nowhere yet")
+        assert b"A report kept nowhere yet" not in client.get(claim.get_absolute_url()).content
+        client.post(
+            reverse("claims:evidence_add", args=[claim.pk]),
+            {"source": f"#{source.pk}", "stance": "supports", "excerpt": "", "note": ""},
+        )
+        assert b"A report kept nowhere yet" in client.get(claim.get_absolute_url()).content
+
+    def test_search_finds_what_was_added_after_the_same_search(self, migration_data, login):
+        from tests.conftest import make_user
+
+        client = login(make_user("rosa", "Researcher"))
+        assert b"zeppelin</mark>" not in client.get(reverse("search"), {"q": "zeppelin"}).content
+        ClaimFactory(text="A zeppelin was seen over the port")
+        assert b"zeppelin</mark>" in client.get(reverse("search"), {"q": "zeppelin"}).content
+
+    def test_a_page_kept_yesterday_is_drawn_again_today(self, migration_data, login, monkeypatch):
+        import datetime
+
+        from lib import pagecache
+        from tests.conftest import make_user
+
+        client = login(make_user("rosa", "Researcher"))
+        ClaimFactory()
+        client.get(reverse("claims:list"))
+        tomorrow = pagecache.timezone.localdate() + datetime.timedelta(days=1)
+        monkeypatch.setattr(pagecache.timezone, "localdate", lambda: tomorrow)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("claims:list"))
+        assert any("claims_claim" in query["sql"] for query in queries)
+
+
 class TestSignedInState:
     def test_a_session_ended_elsewhere_is_over_here_too(self, migration_data, login):
         from tests.conftest import make_user

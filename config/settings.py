@@ -184,7 +184,7 @@ CACHES = {
     "versioned": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "versioned",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        "OPTIONS": {"MAX_ENTRIES": 1000},  # at most ~70 MB of pages per process
     },
 }
 

@@ -2,11 +2,12 @@
 
 At a million claims a list page takes about 15 ms to draw, a claim page with 50 evidence items
 about 45, and either well under one to fetch from memory.
-Every committed write to the articles, claims or sources apps adds one to a counter in the database
-(`DataVersion`), after the commit, so that no reader files a page drawn from rows not yet committed
-under the new number. A kept page carries the counter in its key: any change makes every
-older page unreachable, in every process, without anything being deleted. Each process keeps
-its pages in the "versioned" cache; only the counter, one indexed row, is shared.
+
+Every committed write to the watched apps adds one to a counter in the database (DataVersion),
+after the commit, so that no reader files a page drawn from rows not yet committed under the new
+number. A kept page carries the counter in its key: any change makes every older page
+unreachable, in every process, without anything being deleted. Each process keeps its pages in
+the "versioned" cache; only the counter, one indexed row, is shared.
 """
 
 import secrets
@@ -30,7 +31,7 @@ from .models import DataVersion
 # kept the same way (lib/sessions.py, lib/auth.py), so a logout or a revoked right counts at once.
 WATCHED_APPS = frozenset({"articles", "claims", "sources", "auth", "sessions"})
 CACHE = "versioned"
-# Old fragments are never read again; this only bounds how long they take memory.
+# Old pages are never read again; this only bounds how long they take memory.
 TIMEOUT_SECONDS = 600
 
 
@@ -77,13 +78,12 @@ def data_changed(sender, using=None, action="post_", **kwargs) -> None:
     """Signal receiver: a saved, deleted or re-linked row moves the version when it commits."""
     if sender._meta.app_label not in WATCHED_APPS or not action.startswith("post_"):
         return
-    if (
-        sender.__module__ == "__fake__"
-    ):  # a migration's model: the counter's table may not exist yet
+    # A migration's model: the counter's table may not exist yet.
+    if sender.__module__ == "__fake__":
         return
-    connection = transaction.get_connection(using)
     # One bump per transaction, however many rows it writes.
-    if not any(entry[1] is bump_data_version for entry in connection.run_on_commit):
+    pending = transaction.get_connection(using).run_on_commit
+    if not any(entry[1] is bump_data_version for entry in pending):
         transaction.on_commit(bump_data_version, using=using)
 
 

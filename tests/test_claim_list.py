@@ -1,6 +1,8 @@
 """The claims list: filters in the URL, three orderings, and keyset pages that never count."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.db import connection
@@ -22,6 +24,50 @@ def listed(client, **query) -> list[str]:
     response = client.get(reverse("claims:list"), query)
     assert response.status_code == 200
     return [claim.text for claim in response.context["page"]]
+
+
+def links_on(client, url: str) -> dict[str, str]:
+    """Each link's text on the page, to its address (the last link of a text wins)."""
+    page = client.get(url).content.decode()
+    return {
+        html.unescape(text): html.unescape(href)
+        for href, text in re.findall(r'<a [^>]*href="([^"]*)"[^>]*>([^<]+)</a>', page)
+    }
+
+
+def listed_at(client, href: str) -> list[str]:
+    return [claim.text for claim in client.get(reverse("claims:list") + href).context["page"]]
+
+
+class TestFilterLinks:
+    def test_a_rows_claimant_status_and_verdict_filter_the_list(self, login, researcher, reviewer):
+        client = login(researcher)
+        ada = ClaimantFactory(name="Ada Byron")
+        false = Rating.objects.get(label="False")
+        ClaimFactory(text="Ada's draft", claimant=ada)
+        ClaimFactory(
+            text="Ada's rated claim",
+            claimant=ada,
+            status="published",
+            rating=false,
+            reviewer=reviewer,
+        )
+        ClaimFactory(text="Someone else's draft")
+        links = links_on(client, reverse("claims:list"))
+        assert listed_at(client, links["Ada Byron"]) == ["Ada's rated claim", "Ada's draft"]
+        assert listed_at(client, links["Published"]) == ["Ada's rated claim"]
+        assert listed_at(client, links["False"]) == ["Ada's rated claim"]
+
+    def test_quick_filters_are_links(self, login, researcher):
+        client = login(researcher)
+        contested = ClaimFactory(text="Both ways")
+        EvidenceFactory(claim=contested, stance="supports")
+        EvidenceFactory(claim=contested, stance="contradicts")
+        ClaimFactory(text="My own claim", created_by=researcher)
+        links = links_on(client, reverse("claims:list"))
+        assert listed_at(client, links["Contested"]) == ["Both ways"]
+        assert listed_at(client, links["Mine"]) == ["My own claim"]
+        assert len(listed_at(client, links["All claims"])) == 2
 
 
 class TestKeysetPages:

@@ -366,6 +366,9 @@ def bare_tables(models):
             cursor.execute(f'DROP INDEX "{name}"')
     yield
     with connection.cursor() as cursor:
+        # Room to sort each index, and hash each foreign-key check, in memory (this transaction).
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         for _, definition in indexes:
             cursor.execute(definition)
         for table, name, definition in constraints:

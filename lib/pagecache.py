@@ -10,7 +10,6 @@ unreachable, in every process, without anything being deleted. Each process keep
 the "versioned" cache; only the counter, one indexed row, is shared.
 """
 
-import secrets
 from contextvars import ContextVar
 from hashlib import md5
 
@@ -24,6 +23,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .models import DataVersion
 
@@ -88,8 +88,10 @@ def data_changed(sender, using=None, action="post_", **kwargs) -> None:
 
 
 # A kept page has holes where each response needs its own value: the CSRF token (masked anew
-# each time) and the CSP nonce. They are filled in as the page is served.
-_HOLE = "hole" + secrets.token_hex(16)
+# each time) and the CSP nonce. They are filled in as the page is served. The marker is secret,
+# so no text a user typed can pose as a hole, and the same in every process, so a shared cache
+# would work too.
+_HOLE = "hole" + salted_hmac("lib.pagecache", "hole", algorithm="sha256").hexdigest()[:32]
 HOLES = {"csrf_token": _HOLE + "csrf", "csp_nonce": _HOLE + "nonce"}
 
 

@@ -73,6 +73,24 @@ class TestListPages:
         assert "No evidence" not in page
         assert "Leans contradicted" in page
 
+    def test_a_kept_page_has_a_working_csrf_token_and_this_responses_nonce(self, migration_data):
+        import re
+
+        from django.test import Client
+
+        from tests.conftest import make_user
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(make_user("rosa", "Researcher"))
+        client.get(reverse("claims:list"))
+        kept = client.get(reverse("claims:list"))
+        page = kept.content.decode()
+        nonce = re.search(r'<script [^>]*nonce="([^"]+)"', page).group(1)
+        assert f"'nonce-{nonce}'" in kept.headers["Content-Security-Policy"]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        logout = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+        assert logout.status_code == 302  # not 403: the token filled into the kept page is good
+
     def test_htmx_and_full_page_are_kept_apart(self, migration_data, login):
         from tests.conftest import make_user
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -39,14 +38,7 @@ def article_list(request):
         page = keyset.page_for(
             request, articles, field="created_at", descending=True, size=PAGE_SIZE
         )
-        mentioned = dict(
-            Mention.objects.filter(article__in=page.items)
-            .values("article")
-            .annotate(n=Count("pk"))
-            .values_list("article", "n")
-        )
-        for article in page:
-            article.mention_count = mentioned.get(article.pk, 0)
+        keyset.attach_counts(page, Mention, "article", "mention_count")
         return {"page": page, "filters": filters}
 
     return pagecache.render_kept(

@@ -43,15 +43,7 @@ def source_list(request):
         filters = SourceFilterForm(request.GET or None)
         sources = filters.filter(Source.objects.select_related("outlet"))
         page = keyset.page_for(request, sources, field="title", descending=False, size=PAGE_SIZE)
-        # How often each source on the page is cited: one grouped query over these rows only.
-        cited = dict(
-            Evidence.objects.filter(source__in=page.items)
-            .values("source")
-            .annotate(n=Count("pk"))
-            .values_list("source", "n")
-        )
-        for source in page:
-            source.evidence_count = cited.get(source.pk, 0)
+        keyset.attach_counts(page, Evidence, "source", "evidence_count")  # how often each is cited
         return {"page": page, "filters": filters}
 
     return pagecache.render_kept(

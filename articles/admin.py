@@ -1,16 +1,10 @@
+"""The articles admin; mentions are edited from the claims admin, the layer above."""
+
 from django.contrib import admin
 
-from claims.models import Mention
 from lib.admin import FullTextSearchAdmin
 
 from .models import Article
-
-
-class MentionInline(admin.TabularInline):
-    model = Mention
-    fields = ["claim", "start", "end", "quote"]
-    autocomplete_fields = ["claim"]
-    extra = 0
 
 
 @admin.register(Article)
@@ -21,7 +15,6 @@ class ArticleAdmin(FullTextSearchAdmin, admin.ModelAdmin):
     autocomplete_fields = ["outlet"]
     readonly_fields = ["content_hash", "added_by", "created_at", "updated_at"]
     date_hierarchy = "published_on"
-    inlines = [MentionInline]
 
     def save_model(self, request, obj, form, change):
         if not change:

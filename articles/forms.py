@@ -3,15 +3,15 @@
 from django import forms
 from django.utils.html import format_html
 
-from sources.models import Outlet
-
-from .extraction import (
+from sources.extraction import (
     MAX_BYTES,
     ExtractionError,
     from_plain_text,
     from_upload,
     size_message,
 )
+from sources.models import Outlet
+
 from .models import Article
 
 

@@ -68,7 +68,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", args=[self.pk])
+        return reverse("reader:article", args=[self.pk])
 
 
 class ArticleRevision(models.Model):

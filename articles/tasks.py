@@ -1,30 +1,14 @@
-"""Background work for articles: importing one from a URL, and the fetch that sources share."""
+"""Background work for articles: importing one from a URL."""
 
-from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from .extraction import MAX_BYTES, Extracted, ExtractionError, from_html, from_plain_text
-from .fetching import Fetched, FetchError, fetch
+from sources.extraction import ExtractionError
+from sources.fetching import FetchError
+from sources.tasks import fetch_document
+
 from .models import Article, ArticleFetch
-
-
-def fetch_document(url: str) -> tuple[Fetched, Extracted]:
-    """Fetch a page within the site's limits and extract its text and metadata.
-
-    Raises FetchError or ExtractionError with a message for the user. Sources use it too.
-    """
-    page = fetch(
-        url,
-        timeout=settings.FETCH_TIMEOUT_SECONDS,
-        max_bytes=MAX_BYTES,
-        allowed_hosts=frozenset(settings.FETCH_ALLOWED_HOSTS),
-    )
-    text = page.body.decode("utf-8", errors="replace")
-    if "html" in page.content_type:
-        return page, from_html(text, url=page.url)
-    return page, from_plain_text(text)
 
 
 @task

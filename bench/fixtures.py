@@ -5,9 +5,9 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 
 from articles.models import Article
-from claims.models import Claim
+from claims.models import Claim, Evidence
 from lib import keyset
-from sources.models import Evidence, Source
+from sources.models import Source
 
 user, _ = User.objects.get_or_create(username="bench", defaults={"is_staff": True})
 user.is_staff = user.is_superuser = True

@@ -1,16 +1,19 @@
-"""Workflows that span several models: tagging a claim, and the steps of its review."""
+"""Every write to claims: tagging, mentions, evidence, and the steps of the review."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission, User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from articles import actions as article_actions
 from articles.models import Article
+from sources.models import Source
 
 from .anchoring import anchor_at
-from .models import Claim, Claimant, ClaimStatus, Mention, Rating
+from .models import Claim, Claimant, ClaimStatus, Evidence, Mention, Rating
 
 
 @transaction.atomic
@@ -45,6 +48,44 @@ def add_mention(claim: Claim, article: Article, *, start: int, end: int, by) -> 
         quote=anchor.quote,
         created_by=by,
     )
+
+
+@transaction.atomic
+def add_evidence(
+    claim: Claim, *, source: Source | str, stance: str, excerpt: str, note: str, by
+) -> Evidence:
+    """Link a source to a claim; `source` may be the normalised URL of a source to add."""
+    if isinstance(source, str):
+        try:
+            with transaction.atomic():
+                source = Source.objects.create(url=source, title="", added_by=by)
+        except IntegrityError:
+            # Someone added the same document a moment ago: use theirs.
+            source = Source.objects.with_url(source)
+    return Evidence.objects.create(
+        claim=claim, source=source, stance=stance, excerpt=excerpt, note=note, added_by=by
+    )
+
+
+@dataclass(frozen=True)
+class RevisionOutcome:
+    placed: int
+    orphaned: int
+
+
+@transaction.atomic
+def revise_article_text(article: Article, new_text: str, *, base_hash: str, by) -> RevisionOutcome:
+    """Save an edited text (the old one kept as a revision) and move every mention with it."""
+    article = article_actions.revise_text(article, new_text, base_hash=base_hash, by=by)
+    placed = orphaned = 0
+    for mention in Mention.objects.filter(article=article, orphaned=False):
+        mention.article = article
+        if mention.reanchor(article.text):
+            placed += 1
+        else:
+            orphaned += 1
+        mention.save()
+    return RevisionOutcome(placed=placed, orphaned=orphaned)
 
 
 # The review workflow. Every step locks the claim's row, checks the state it starts from and

@@ -2,9 +2,8 @@ from django.contrib import admin
 
 from lib.admin import BigTableAdmin, FullTextSearchAdmin
 from lib.versioning import VersionedModelForm
-from sources.models import Evidence
 
-from .models import Claim, Claimant, Mention, Rating, Tag
+from .models import Claim, Claimant, Evidence, Mention, Rating, Tag
 
 
 class MentionInline(admin.TabularInline):
@@ -76,3 +75,19 @@ class MentionAdmin(BigTableAdmin, admin.ModelAdmin):
     search_fields = ["quote", "claim__text", "article__title"]
     autocomplete_fields = ["claim", "article"]
     readonly_fields = ["prefix", "suffix", "created_by", "created_at"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(BigTableAdmin, admin.ModelAdmin):
+    list_display = ["source", "stance", "claim", "added_by", "created_at"]
+    list_filter = ["stance", "source__outlet__reliability"]
+    list_select_related = ["source", "claim", "added_by"]
+    search_fields = ["source__title", "claim__text", "excerpt"]
+    autocomplete_fields = ["claim", "source"]
+    readonly_fields = ["added_by", "created_at"]
+    form = VersionedModelForm
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,4 +1,4 @@
-"""Forms for tagging a claim in an article."""
+"""Forms for claims: tagging a passage, evidence, the workflow and the list's filters."""
 
 import re
 
@@ -7,10 +7,114 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse_lazy
 
 from lib.versioning import VersionedModelForm
-from sources.models import Outlet
+from sources.forms import PICKED_SOURCE, as_url
+from sources.models import Outlet, Source
+from sources.urlnorm import InvalidURL, normalise_url
 
 from .anchoring import AnchorError, anchor_at, utf16_to_codepoints
-from .models import Claim, Claimant, Mention, Rating, Tag
+from .models import (
+    EXCERPT_MAX_LENGTH,
+    STANCE_ADJECTIVES,
+    Claim,
+    Claimant,
+    Evidence,
+    Mention,
+    Rating,
+    Stance,
+    Tag,
+)
+
+
+class EvidenceForm(forms.Form):
+    """Attach a source to a claim: pick it from the register, or paste a URL to add it."""
+
+    source = forms.CharField(
+        label="Source",
+        max_length=2000,
+        widget=forms.TextInput(
+            attrs={
+                "list": "source-choices",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("sources:choices"),
+                "hx-trigger": "input changed delay:200ms",
+                "hx-target": "#source-choices",
+            }
+        ),
+        help_text="Type a title, outlet or URL and pick the source, or paste a new URL.",
+    )
+    stance = forms.ChoiceField(label="Stance", choices=Stance.choices, widget=forms.RadioSelect)
+    excerpt = forms.CharField(
+        label="Excerpt",
+        required=False,
+        max_length=EXCERPT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The passage of the source that bears on the claim.",
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+
+    def clean_source(self) -> Source | str:
+        """The chosen source, or the normalised URL of a new one to add."""
+        value = self.cleaned_data["source"].strip()
+        if match := PICKED_SOURCE.match(value):
+            source = Source.objects.filter(pk=match.group(1)).first()
+            if source is None:
+                raise forms.ValidationError("That source is no longer in the register.")
+            return source
+        if (pasted := as_url(value)) is not None:
+            try:
+                url = normalise_url(pasted)
+            except InvalidURL as error:
+                raise forms.ValidationError(str(error)) from error
+            return Source.objects.with_url(url) or url
+        by_title = list(Source.objects.filter(title__iexact=value)[:2])
+        if len(by_title) == 1:
+            return by_title[0]
+        raise forms.ValidationError("Pick a source from the list, or paste its URL.")
+
+    def clean(self):
+        cleaned = super().clean()
+        source, stance = cleaned.get("source"), cleaned.get("stance")
+        already = (
+            isinstance(source, Source)
+            and stance
+            and self.claim.evidence.filter(source=source, stance=stance).exists()
+        )
+        if already:
+            self.add_error(
+                "source",
+                f"“{source.title}” is already {STANCE_ADJECTIVES[stance]} evidence "
+                "for this claim. Edit that item instead, or choose another stance.",
+            )
+        return cleaned
+
+
+class EvidenceEditForm(VersionedModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["stance", "excerpt", "note"]
+        widgets = {
+            "stance": forms.RadioSelect,
+            "excerpt": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        stance = cleaned.get("stance")
+        evidence = self.instance
+        if (
+            stance
+            and Evidence.objects.filter(claim=evidence.claim_id, source=evidence.source_id)
+            .filter(stance=stance)
+            .exclude(pk=evidence.pk)
+            .exists()
+        ):
+            self.add_error("stance", "This source is already evidence with that stance.")
+        return cleaned
 
 
 class TagClaimForm(forms.Form):

@@ -7,9 +7,7 @@ changed. Three queries whatever the length of the trail.
 import datetime
 from dataclasses import dataclass
 
-from sources.models import STANCE_ADJECTIVES, Evidence
-
-from .models import Claim, Mention
+from .models import STANCE_ADJECTIVES, Claim, Evidence, Mention
 
 CLAIM_FIELDS = {
     "text": "claim",

@@ -19,3 +19,13 @@ urlpatterns = [
     # Last, so that it never shadows a named path such as <pk>/evidence/.
     path("<int:pk>/<slug:step>/", views.claim_step, name="step"),
 ]
+
+# The reader lives at /articles/<pk>/ beside the article pages, but shows claims, so it is here.
+reader_urlpatterns = (
+    [
+        path("<int:pk>/", views.article_detail, name="article"),
+        path("<int:pk>/text/", views.article_edit_text, name="edit_text"),
+        path("<int:pk>/tag/", views.tag_claim, name="tag"),
+    ],
+    "reader",
+)

@@ -1,36 +1,37 @@
-"""Claim pages: the list, a claim with its mentions and evidence, and editing both."""
+"""Claim pages: the list, a claim with its mentions and evidence, the reader, the review."""
 
-import datetime
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.cache import cache
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Min, Prefetch
-from django.db.models.functions import TruncWeek
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from articles.actions import StaleText
+from articles.forms import ArticleTextForm
+from articles.highlighting import split_into_runs
 from articles.models import Article
+from articles.views import get_article_for_user
 from lib import keyset, pagecache
-from lib.search import search as text_search
-from sources import actions as source_actions
-from sources.balance import EvidenceBalance
-from sources.forms import EvidenceEditForm, EvidenceForm
-from sources.models import Evidence, Source
+from sources.models import Source
 
 from . import actions
-from .claimreview import Appearance, Verdict, as_script_text, claim_review, data_feed
-from .forms import ClaimFilterForm, ClaimForm, MentionSpanForm, StepForm, VerdictForm
+from .balance import EvidenceBalance
+from .forms import (
+    ClaimFilterForm,
+    ClaimForm,
+    EvidenceEditForm,
+    EvidenceForm,
+    MentionSpanForm,
+    StepForm,
+    TagClaimForm,
+    VerdictForm,
+)
 from .history import claim_history
-from .models import Claim, Claimant, Mention, Rating
+from .models import Claim, Claimant, Evidence, Mention, Rating
 
 PAGE_SIZE = 50
 
@@ -136,7 +137,7 @@ def claim_detail(request, pk: int):
 
 
 @require_POST
-@permission_required("sources.add_evidence", raise_exception=True)
+@permission_required("claims.add_evidence", raise_exception=True)
 def evidence_add(request, pk: int):
     """Attach a source to the claim; a pasted URL that is new to the register adds the source."""
     claim = _get_claim_for_user(request.user, pk)
@@ -145,7 +146,7 @@ def evidence_add(request, pk: int):
         source = form.cleaned_data["source"]
         if not isinstance(source, Source) and not request.user.has_perm("sources.add_source"):
             raise PermissionDenied("Adding a source to the register needs the add-source right.")
-        evidence = source_actions.add_evidence(
+        evidence = actions.add_evidence(
             claim,
             source=source,
             stance=form.cleaned_data["stance"],
@@ -164,7 +165,7 @@ def evidence_add(request, pk: int):
     return render(request, "claims/claim_detail.html", context, status=400)
 
 
-@permission_required("sources.change_evidence", raise_exception=True)
+@permission_required("claims.change_evidence", raise_exception=True)
 def evidence_edit(request, pk: int):
     """Change an item's stance, excerpt or note, in place on the claim page."""
     evidence = _get_evidence_for_user(request.user, pk)
@@ -183,7 +184,7 @@ def evidence_edit(request, pk: int):
 
 
 @require_POST
-@permission_required("sources.delete_evidence", raise_exception=True)
+@permission_required("claims.delete_evidence", raise_exception=True)
 def evidence_delete(request, pk: int):
     evidence = _get_evidence_for_user(request.user, pk)
     evidence.delete()
@@ -233,6 +234,116 @@ def mention_adjust(request, pk: int):
         messages.success(request, "Mention adjusted.")
         return redirect(mention.claim)
     return render(request, "claims/mention_form.html", {"mention": mention, "form": form})
+
+
+# The reader: an article's text with its mentions marked, tagging, and editing the text.
+
+
+def reader_context(article: Article) -> dict:
+    """The article's text cut into runs with the mentions covering each, and its claims."""
+    everything = (
+        Mention.objects.filter(article=article)
+        .select_related("claim__claimant", "claim__rating")
+        .order_by("start", "-end")
+    )
+    mentions = [mention for mention in everything if not mention.orphaned]
+    orphans = [mention for mention in everything if mention.orphaned]
+    by_pk = {mention.pk: mention for mention in mentions}
+    runs = [
+        (run.text, [by_pk[key] for key in run.spans])
+        for run in split_into_runs(article.text, ((m.pk, m.start, m.end) for m in mentions))
+    ]
+    claims = list({mention.claim_id: mention.claim for mention in mentions}.values())
+    balances = Evidence.objects.filter(claim__in=[claim.pk for claim in claims]).balances()
+    for claim in claims:
+        claim.balance = balances.get(claim.pk, EvidenceBalance())
+    return {
+        "article": article,
+        "ratings": Rating.objects.all(),
+        "runs": runs,
+        "mentions": mentions,
+        "orphans": orphans,
+        "claims": claims,
+    }
+
+
+@permission_required("articles.view_article", raise_exception=True)
+def article_detail(request, pk: int):
+    def build_context():
+        return reader_context(get_article_for_user(request.user, pk))
+
+    return pagecache.render_kept(request, "claims/article_reader.html", build_context)
+
+
+@permission_required(["claims.add_claim", "claims.add_mention"], raise_exception=True)
+def tag_claim(request, pk: int):
+    """Tag a passage as a claim: in place on the reader with htmx, or on a plain page."""
+    article = get_article_for_user(request.user, pk)
+    data = request.POST if request.method == "POST" else None
+    initial = {"text": request.GET.get("passage", "")}
+    form = TagClaimForm(data, initial={**request.GET.dict(), **initial}, article=article)
+    if request.method == "POST" and form.is_valid():
+        anchor = form.cleaned_data["anchor"]
+        if existing := form.cleaned_data["existing_claim"]:
+            actions.add_mention(
+                existing, article, start=anchor.start, end=anchor.end, by=request.user
+            )
+        else:
+            actions.tag_claim(
+                article,
+                start=anchor.start,
+                end=anchor.end,
+                text=form.cleaned_data["text"],
+                claimant_name=form.cleaned_data["claimant"],
+                claimed_on=form.cleaned_data["claimed_on"],
+                by=request.user,
+            )
+        if request.htmx:
+            response = render(request, "claims/article_reader.html#reader", reader_context(article))
+            return reswap(retarget(response, "#reader"), "outerHTML")
+        messages.success(request, "Claim tagged.")
+        return redirect(article)
+    template = "claims/tag_claim.html"
+    if request.htmx:
+        template += "#tag-form"
+    context = {
+        "article": article,
+        "form": form,
+        "from_selection": form["start"].value() not in (None, ""),
+        "claimant_names": Claimant.objects.values_list("name", flat=True)[:1000],
+    }
+    return render(request, template, context)
+
+
+@permission_required("articles.change_article", raise_exception=True)
+def article_edit_text(request, pk: int):
+    """Replace the text; the old one becomes a revision and every mention is re-anchored."""
+    article = get_article_for_user(request.user, pk)
+    form = ArticleTextForm(
+        request.POST or None, initial={"text": article.text, "base_hash": article.content_hash}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = actions.revise_article_text(
+                article,
+                form.cleaned_data["text"],
+                base_hash=form.cleaned_data["base_hash"],
+                by=request.user,
+            )
+        except StaleText:
+            form.add_error(
+                None,
+                "Someone else changed this text after you opened it. Your version is below; "
+                "copy what you need, then reload the article to edit the current text.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Text saved. Mentions re-anchored: {outcome.placed}; "
+                f"orphaned (listed beside the text): {outcome.orphaned}.",
+            )
+            return redirect(article)
+    return render(request, "claims/article_text_form.html", {"article": article, "form": form})
 
 
 # The review workflow: the steps, the verdict, the queue.
@@ -346,184 +457,3 @@ def my_claims(request):
         by_status[Claim.Status(claim.status)].append(claim)
     groups = [(status.label, by_status[status]) for status in Claim.Status]
     return render(request, "claims/my_claims.html", {"groups": groups})
-
-
-# The public, machine-readable output: published claims only, no login.
-
-
-def _verdict(request, claim: Claim, scale: dict) -> Verdict:
-    mentions = sorted(claim.mentions.all(), key=lambda m: (m.article.published_on is None, m.pk))
-    articles = list({m.article_id: m.article for m in mentions}.values())
-    return Verdict(
-        url=request.build_absolute_uri(reverse("public_claim", args=[claim.pk])),
-        claim=claim.text,
-        label=claim.rating.label,
-        value=claim.rating.value,
-        best=scale["best"],
-        worst=scale["worst"],
-        published_on=claim.verdict_as_of or claim.published_at.date(),
-        organisation=settings.ORGANISATION_NAME,
-        organisation_url=settings.ORGANISATION_URL,
-        claimant=claim.claimant.name if claim.claimant else "",
-        claimant_is_person=bool(claim.claimant and claim.claimant.kind == "person"),
-        claimed_on=claim.claimed_on,
-        appearances=[
-            Appearance(
-                url=article.url,
-                headline=article.title,
-                published_on=article.published_on,
-                publisher=article.outlet.name if article.outlet else "",
-            )
-            for article in articles
-        ],
-    )
-
-
-def _published_claims():
-    return (
-        Claim.objects.published()
-        .select_related("claimant", "rating")
-        .prefetch_related(Prefetch("mentions", Mention.objects.select_related("article__outlet")))
-    )
-
-
-@login_not_required
-def public_claim(request, pk: int):
-    claim = get_object_or_404(_published_claims(), pk=pk)
-    evidence = evidence_context(claim)
-    review = claim_review(_verdict(request, claim, Rating.objects.scale()))
-    context = {
-        **evidence,
-        "mentions": claim.mentions.all(),
-        "claim_review": as_script_text(review),
-        "organisation": settings.ORGANISATION_NAME,
-    }
-    return render(request, "claims/public_claim.html", context)
-
-
-FEED_PAGE_SIZE = 100
-
-
-@login_not_required
-def claimreview_feed(request):
-    """All published ClaimReviews as a schema.org DataFeed, newest first; pages via Link."""
-    claims = _published_claims().order_by("-published_at", "-pk")
-    page = Paginator(claims, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
-    scale = Rating.objects.scale()
-    reviews = [claim_review(_verdict(request, c, scale), with_context=False) for c in page]
-    newest = page[0].published_at if page.object_list else timezone.now()
-    response = JsonResponse(data_feed(reviews, modified=newest), json_dumps_params={"indent": 2})
-    links = []
-    if page.has_next():
-        links.append(
-            f'<{request.build_absolute_uri(f"?page={page.next_page_number()}")}>; rel="next"'
-        )
-    if page.has_previous():
-        links.append(
-            f'<{request.build_absolute_uri(f"?page={page.previous_page_number()}")}>; rel="prev"'
-        )
-    if links:
-        response["Link"] = ", ".join(links)
-    response["Content-Type"] = "application/ld+json"
-    return response
-
-
-SEARCH_LIMIT = 20
-
-
-@permission_required(
-    ["claims.view_claim", "articles.view_article", "sources.view_source"], raise_exception=True
-)
-def search(request):
-    """One box over claims, articles and sources, best matches first, with the words marked."""
-    words = request.GET.get("q", "").strip()[:500]
-
-    def build_context():
-        results = []
-        if words:
-            # Only what a result shows: an article's text alone would be most of the page's cost.
-            kinds = [
-                ("Claims", "claims", Claim.objects.only("text")),
-                ("Articles", "articles", Article.objects.only("title")),
-                ("Sources", "sources", Source.objects.only("title")),
-            ]
-            results = [
-                (heading, kind, text_search(queryset, words, limit=SEARCH_LIMIT))
-                for heading, kind, queryset in kinds
-            ]
-        return {"words": words, "results": results}
-
-    return pagecache.render_kept(request, "search.html", build_context, htmx_partial="results")
-
-
-DASHBOARD_WEEKS = 12
-
-
-# The dashboard's counts read every claim; at a million that is most of a second, so they are
-# computed at most once a minute (Django's cache: per process by default, shared if configured).
-DASHBOARD_CACHE_SECONDS = 60
-
-
-def dashboard_counts() -> dict:
-    since = timezone.now() - datetime.timedelta(weeks=DASHBOARD_WEEKS)
-    queue = Claim.objects.filter(status=Claim.Status.SUBMITTED).aggregate(
-        size=Count("pk"), oldest=Min("submitted_at")
-    )
-    return {
-        "by_status": dict(Claim.objects.values_list("status").annotate(n=Count("pk")).order_by()),
-        "by_rating": dict(
-            Claim.objects.published().values_list("rating").annotate(n=Count("pk")).order_by()
-        ),
-        "queue_size": queue["size"],
-        "queue_oldest": queue["oldest"],
-        "weekly": dict(
-            Claim.objects.filter(created_at__gte=since)
-            .annotate(week=TruncWeek("created_at"))
-            .values_list("week")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ),
-        "as_of": timezone.now(),
-    }
-
-
-@permission_required("claims.view_claim", raise_exception=True)
-def dashboard(request):
-    """The desk at a glance: where claims stand, what waits for review, what is contested."""
-    counts = cache.get_or_set("dashboard-counts", dashboard_counts, DASHBOARD_CACHE_SECONDS)
-    by_status, by_rating = counts["by_status"], counts["by_rating"]
-    context = {
-        "statuses": [(status.label, by_status.get(status, 0)) for status in Claim.Status],
-        "verdicts": [(rating, by_rating.get(rating.pk, 0)) for rating in Rating.objects.all()],
-        "queue_size": counts["queue_size"],
-        "queue_oldest": counts["queue_oldest"],
-        "counted_at": counts["as_of"],
-        "contested": Claim.objects.filter(supports_count__gt=0, contradicts_count__gt=0)
-        .select_related("claimant")
-        .order_by("-created_at", "-pk")[:10],
-        "recent": Claim.history.select_related("history_user").order_by("-history_date")[:10],
-        "chart": weekly_chart(counts["weekly"], weeks=DASHBOARD_WEEKS),
-    }
-    return render(request, "dashboard.html", context)
-
-
-def weekly_chart(counts: dict, *, weeks: int) -> dict:
-    """Bars for an inline SVG: one per week, newest last, scaled to the busiest week."""
-    this_week = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
-    starts = [this_week - datetime.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    values = [
-        next((n for week, n in counts.items() if week.date() == start), 0) for start in starts
-    ]
-    top = max(values) or 1
-    width, height, gap = 32, 120, 6
-    bars = [
-        {
-            "x": i * (width + gap),
-            "height": round(height * value / top),
-            "y": height - round(height * value / top),
-            "value": value,
-            "label": start.strftime("%-d %b"),
-        }
-        for i, (start, value) in enumerate(zip(starts, values, strict=True))
-    ]
-    return {"bars": bars, "width": weeks * (width + gap), "height": height, "bar_width": width}

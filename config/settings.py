@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "articles",
     "claims",
     "sources",
+    "pages",
 ]
 
 MIDDLEWARE = [

@@ -1,22 +1,24 @@
-"""URL map: the three domain apps, authentication and the admin."""
+"""URL map: the domain apps, the site-wide pages, authentication and the admin."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from claims import views as claim_views
+from claims.urls import reader_urlpatterns
+from pages import views as pages
 
 from . import views
 
 urlpatterns = [
-    path("", claim_views.dashboard, name="home"),
+    path("", pages.dashboard, name="home"),
     path("articles/", include("articles.urls")),
+    path("articles/", include(reader_urlpatterns)),
     path("claims/", include("claims.urls")),
     path("sources/", include("sources.urls")),
-    path("search/", claim_views.search, name="search"),
+    path("search/", pages.search, name="search"),
     # The public output: published claims and their ClaimReview feed, no login needed.
-    path("public/claims/<int:pk>/", claim_views.public_claim, name="public_claim"),
-    path("public/claimreview.json", claim_views.claimreview_feed, name="claimreview_feed"),
+    path("public/claims/<int:pk>/", pages.public_claim, name="public_claim"),
+    path("public/claimreview.json", pages.claimreview_feed, name="claimreview_feed"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),

@@ -1,9 +1,9 @@
 from django.contrib import admin
 
-from lib.admin import BigTableAdmin, FullTextSearchAdmin
+from lib.admin import FullTextSearchAdmin
 from lib.versioning import VersionedModelForm
 
-from .models import Evidence, Outlet, Source, SourceSnapshot
+from .models import Outlet, Source, SourceSnapshot
 
 
 class SourceInline(admin.TabularInline):
@@ -54,22 +54,6 @@ class SourceAdmin(FullTextSearchAdmin, admin.ModelAdmin):
     readonly_fields = ["url_key", "added_by", "created_at"]
     form = VersionedModelForm
     inlines = [SnapshotInline]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.added_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(Evidence)
-class EvidenceAdmin(BigTableAdmin, admin.ModelAdmin):
-    list_display = ["source", "stance", "claim", "added_by", "created_at"]
-    list_filter = ["stance", "source__outlet__reliability"]
-    list_select_related = ["source", "claim", "added_by"]
-    search_fields = ["source__title", "claim__text", "excerpt"]
-    autocomplete_fields = ["claim", "source"]
-    readonly_fields = ["added_by", "created_at"]
-    form = VersionedModelForm
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -1,21 +1,16 @@
-"""The register of outlets and sources, and the evidence that links a source to a claim."""
+"""The register: outlets with their reliability, sources, and the fetches and snapshots of them."""
 
 import hashlib
-from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import TextField, Value
-from django.db.models.functions import Concat, Length, Lower
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .balance import EvidenceBalance
 from .urlnorm import InvalidURL, domain_candidates, domain_of, normalise_url, url_key
-
-EXCERPT_MAX_LENGTH = 5000
 
 
 class OutletQuerySet(models.QuerySet):
@@ -208,70 +203,6 @@ class Source(models.Model):
         if user.has_perm("sources.change_source"):
             return True
         return user.has_perm("sources.add_source") and self.added_by_id == user.pk
-
-
-class Stance(models.TextChoices):
-    SUPPORTS = "supports", "Supports"
-    CONTRADICTS = "contradicts", "Contradicts"
-    CONTEXT = "context", "Context"
-
-
-# How a stance reads before "evidence": "supporting evidence", "context evidence".
-STANCE_ADJECTIVES = {"supports": "supporting", "contradicts": "contradicting", "context": "context"}
-
-
-class EvidenceQuerySet(models.QuerySet):
-    def balances(self) -> dict[int, EvidenceBalance]:
-        """The evidence balance of each claim these rows belong to, in one query."""
-        rows = self.values_list("claim_id", "stance", "source__outlet__reliability")
-        by_claim = defaultdict(list)
-        for claim_id, stance, reliability in rows.order_by():
-            by_claim[claim_id].append((stance, reliability))
-        return {claim_id: EvidenceBalance.of(items) for claim_id, items in by_claim.items()}
-
-
-class Evidence(models.Model):
-    """A source that bears on a claim, with the way it points and the passage that matters."""
-
-    Stance = Stance
-
-    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="evidence")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
-    stance = models.CharField(max_length=20, choices=Stance.choices)
-    excerpt = models.TextField(
-        blank=True,
-        max_length=EXCERPT_MAX_LENGTH,
-        help_text="The passage of the source that bears on the claim.",
-    )
-    note = models.TextField(blank=True)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = EvidenceQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
-    class Meta:
-        verbose_name_plural = "evidence"
-        ordering = ["stance", "source__published_on", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["claim", "source", "stance"], name="evidence_once_per_claim_source_stance"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(stance__in=Stance.values), name="evidence_stance_valid"
-            ),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(Length("excerpt"), EXCERPT_MAX_LENGTH),
-                name="evidence_excerpt_length",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source} {self.get_stance_display().lower()} claim {self.claim_id}"
 
 
 def text_sha256(text: str) -> str:

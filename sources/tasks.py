@@ -1,15 +1,31 @@
-"""Background work for sources: fetching a source's details and a snapshot of its text."""
+"""Background work for the register: fetching a page, a source's details, snapshots."""
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from articles.extraction import ExtractionError
-from articles.fetching import FetchError
-from articles.tasks import fetch_document
-
+from .extraction import MAX_BYTES, Extracted, ExtractionError, from_html, from_plain_text
+from .fetching import Fetched, FetchError, fetch
 from .models import Source, SourceFetch, SourceSnapshot
 from .urlnorm import InvalidURL, normalise_url
+
+
+def fetch_document(url: str) -> tuple[Fetched, Extracted]:
+    """Fetch a page within the site's limits and extract its text and metadata.
+
+    Raises FetchError or ExtractionError with a message for the user. Article import uses it too.
+    """
+    page = fetch(
+        url,
+        timeout=settings.FETCH_TIMEOUT_SECONDS,
+        max_bytes=MAX_BYTES,
+        allowed_hosts=frozenset(settings.FETCH_ALLOWED_HOSTS),
+    )
+    text = page.body.decode("utf-8", errors="replace")
+    if "html" in page.content_type:
+        return page, from_html(text, url=page.url)
+    return page, from_plain_text(text)
 
 
 @task

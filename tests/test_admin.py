@@ -48,6 +48,6 @@ def test_autocomplete_still_matches_word_prefixes(admin_client):
     claim = ClaimFactory(text="Artillery shells sent.")
     response = admin_client.get(
         reverse("admin:autocomplete"),
-        {"term": "artil", "app_label": "sources", "model_name": "evidence", "field_name": "claim"},
+        {"term": "artil", "app_label": "claims", "model_name": "evidence", "field_name": "claim"},
     )
     assert [r["id"] for r in response.json()["results"]] == [str(claim.pk)]

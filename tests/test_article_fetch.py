@@ -6,8 +6,8 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 from django.urls import reverse
 
-from articles.fetching import FetchError, check_destination, fetch
 from articles.models import Article, ArticleFetch
+from sources.fetching import FetchError, check_destination, fetch
 from tests.conftest import http_server
 
 pytestmark = pytest.mark.django_db

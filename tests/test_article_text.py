@@ -21,7 +21,7 @@ def mention(db):
 
 def edit(client, article, text, base_hash=None):
     return client.post(
-        reverse("articles:edit_text", args=[article.pk]),
+        reverse("reader:edit_text", args=[article.pk]),
         {"text": text, "base_hash": base_hash or article.content_hash},
     )
 

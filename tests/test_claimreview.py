@@ -190,7 +190,7 @@ class TestTheFeed:
         assert expand(feed)["@type"] == [SCHEMA + "DataFeed"]
 
     def test_it_pages_through_link_headers(self, published, login, monkeypatch):
-        from claims import views
+        from pages import views
 
         monkeypatch.setattr(views, "FEED_PAGE_SIZE", 1)
         another_published_like(published)

@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from articles.models import Article
-from claims.models import Claim, Mention
-from sources.models import Evidence
+from claims.models import Claim, Evidence, Mention
 
 pytestmark = pytest.mark.django_db
 

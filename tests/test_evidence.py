@@ -8,7 +8,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sources.models import Evidence, Source
+from claims.models import Evidence
+from sources.models import Source
 from tests.factories.claims import ClaimFactory
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
 

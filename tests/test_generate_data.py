@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.db.models import Count, F, Q
 
 from articles.models import Article
-from claims.models import Claim, Mention
+from claims.models import Claim, Evidence, Mention
 from lib.search import search
-from sources.models import Evidence, Source
+from sources.models import Source
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from articles.models import Article
-from claims.models import Claim, Mention, Rating
-from sources.models import EXCERPT_MAX_LENGTH, Evidence, Outlet, Source
+from claims.models import EXCERPT_MAX_LENGTH, Claim, Evidence, Mention, Rating
+from sources.models import Outlet, Source
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, MentionFactory
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
@@ -240,7 +240,7 @@ class TestRoles:
 
     def test_researchers_tag_claims_and_add_evidence_but_do_not_give_verdicts(self):
         permissions = self.permissions("Researcher")
-        assert {"articles.add_article", "claims.add_mention", "sources.add_evidence"} <= permissions
+        assert {"articles.add_article", "claims.add_mention", "claims.add_evidence"} <= permissions
         assert "claims.review_claim" not in permissions
         assert "sources.change_outlet" not in permissions
 

@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Rating
-from sources.models import Evidence
+from claims.models import Evidence, Rating
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, MentionFactory
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
@@ -26,7 +25,7 @@ def pages(db):
     evidence = EvidenceFactory(claim=mention.claim)
     return {
         "article list": reverse("articles:list"),
-        "article": reverse("articles:detail", args=[mention.article.pk]),
+        "article": reverse("reader:article", args=[mention.article.pk]),
         "claim list": reverse("claims:list"),
         "claim": reverse("claims:detail", args=[mention.claim.pk]),
         "source list": reverse("sources:list"),
@@ -60,7 +59,7 @@ def test_every_role_can_read_every_page(page, role, pages, login, request):
 
 
 def test_a_missing_article_is_not_found(login, researcher):
-    assert login(researcher).get(reverse("articles:detail", args=[999999])).status_code == 404
+    assert login(researcher).get(reverse("reader:article", args=[999999])).status_code == 404
 
 
 class TestArticlePage:

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from sources.balance import RELIABILITY_WEIGHT, EvidenceBalance
+from claims.balance import RELIABILITY_WEIGHT, EvidenceBalance
 from sources.models import Outlet, Reliability, Source
 from tests.factories.claims import ClaimFactory
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory

@@ -20,7 +20,7 @@ def article(db):
 
 
 def tag_url(article) -> str:
-    return reverse("articles:tag", args=[article.pk])
+    return reverse("reader:tag", args=[article.pk])
 
 
 def adjusting(mention, passage: str) -> dict:

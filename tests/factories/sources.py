@@ -1,6 +1,7 @@
 import factory
 
-from sources.models import Evidence, Outlet, Source
+from claims.models import Evidence
+from sources.models import Outlet, Source
 
 
 class OutletFactory(factory.django.DjangoModelFactory):

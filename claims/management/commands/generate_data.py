@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article
-from claims.models import Claim, Claimant, Mention, Rating, Tag
+from claims.models import Claim, Claimant, Evidence, Mention, Rating, Tag
 from lib.pagecache import bump_data_version
-from sources.models import Evidence, Outlet, Source
+from sources.models import Outlet, Source
 from sources.urlnorm import url_key
 
 WORDS = [

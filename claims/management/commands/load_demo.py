@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, text_hash
-from claims.models import Claim, Claimant, Mention, Rating, Tag
-from sources.models import Evidence, Outlet, Source
+from claims.models import Claim, Claimant, Evidence, Mention, Rating, Tag
+from sources.models import Outlet, Source
 from sources.urlnorm import normalise_url
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo users exist only where DEBUG is on

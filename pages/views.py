@@ -1,0 +1,202 @@
+"""Site-wide pages above the domain apps: the dashboard, search, and the public output."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Prefetch
+from django.db.models.functions import TruncWeek
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from claims.claimreview import Appearance, Verdict, as_script_text, claim_review, data_feed
+from claims.models import Claim, Mention, Rating
+from claims.views import evidence_context
+from lib import pagecache
+from lib.search import search as text_search
+from sources.models import Source
+
+# The public, machine-readable output: published claims only, no login.
+
+
+def _verdict(request, claim: Claim, scale: dict) -> Verdict:
+    mentions = sorted(claim.mentions.all(), key=lambda m: (m.article.published_on is None, m.pk))
+    articles = list({m.article_id: m.article for m in mentions}.values())
+    return Verdict(
+        url=request.build_absolute_uri(reverse("public_claim", args=[claim.pk])),
+        claim=claim.text,
+        label=claim.rating.label,
+        value=claim.rating.value,
+        best=scale["best"],
+        worst=scale["worst"],
+        published_on=claim.verdict_as_of or claim.published_at.date(),
+        organisation=settings.ORGANISATION_NAME,
+        organisation_url=settings.ORGANISATION_URL,
+        claimant=claim.claimant.name if claim.claimant else "",
+        claimant_is_person=bool(claim.claimant and claim.claimant.kind == "person"),
+        claimed_on=claim.claimed_on,
+        appearances=[
+            Appearance(
+                url=article.url,
+                headline=article.title,
+                published_on=article.published_on,
+                publisher=article.outlet.name if article.outlet else "",
+            )
+            for article in articles
+        ],
+    )
+
+
+def _published_claims():
+    return (
+        Claim.objects.published()
+        .select_related("claimant", "rating")
+        .prefetch_related(Prefetch("mentions", Mention.objects.select_related("article__outlet")))
+    )
+
+
+@login_not_required
+def public_claim(request, pk: int):
+    claim = get_object_or_404(_published_claims(), pk=pk)
+    evidence = evidence_context(claim)
+    review = claim_review(_verdict(request, claim, Rating.objects.scale()))
+    context = {
+        **evidence,
+        "mentions": claim.mentions.all(),
+        "claim_review": as_script_text(review),
+        "organisation": settings.ORGANISATION_NAME,
+    }
+    return render(request, "pages/public_claim.html", context)
+
+
+FEED_PAGE_SIZE = 100
+
+
+@login_not_required
+def claimreview_feed(request):
+    """All published ClaimReviews as a schema.org DataFeed, newest first; pages via Link."""
+    claims = _published_claims().order_by("-published_at", "-pk")
+    page = Paginator(claims, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    scale = Rating.objects.scale()
+    reviews = [claim_review(_verdict(request, c, scale), with_context=False) for c in page]
+    newest = page[0].published_at if page.object_list else timezone.now()
+    response = JsonResponse(data_feed(reviews, modified=newest), json_dumps_params={"indent": 2})
+    links = []
+    if page.has_next():
+        links.append(
+            f'<{request.build_absolute_uri(f"?page={page.next_page_number()}")}>; rel="next"'
+        )
+    if page.has_previous():
+        links.append(
+            f'<{request.build_absolute_uri(f"?page={page.previous_page_number()}")}>; rel="prev"'
+        )
+    if links:
+        response["Link"] = ", ".join(links)
+    response["Content-Type"] = "application/ld+json"
+    return response
+
+
+SEARCH_LIMIT = 20
+
+
+@permission_required(
+    ["claims.view_claim", "articles.view_article", "sources.view_source"], raise_exception=True
+)
+def search(request):
+    """One box over claims, articles and sources, best matches first, with the words marked."""
+    words = request.GET.get("q", "").strip()[:500]
+
+    def build_context():
+        results = []
+        if words:
+            # Only what a result shows: an article's text alone would be most of the page's cost.
+            kinds = [
+                ("Claims", "claims", Claim.objects.only("text")),
+                ("Articles", "articles", Article.objects.only("title")),
+                ("Sources", "sources", Source.objects.only("title")),
+            ]
+            results = [
+                (heading, kind, text_search(queryset, words, limit=SEARCH_LIMIT))
+                for heading, kind, queryset in kinds
+            ]
+        return {"words": words, "results": results}
+
+    return pagecache.render_kept(request, "search.html", build_context, htmx_partial="results")
+
+
+DASHBOARD_WEEKS = 12
+
+
+# The dashboard's counts read every claim; at a million that is most of a second, so they are
+# computed at most once a minute (Django's cache: per process by default, shared if configured).
+DASHBOARD_CACHE_SECONDS = 60
+
+
+def dashboard_counts() -> dict:
+    since = timezone.now() - datetime.timedelta(weeks=DASHBOARD_WEEKS)
+    queue = Claim.objects.filter(status=Claim.Status.SUBMITTED).aggregate(
+        size=Count("pk"), oldest=Min("submitted_at")
+    )
+    return {
+        "by_status": dict(Claim.objects.values_list("status").annotate(n=Count("pk")).order_by()),
+        "by_rating": dict(
+            Claim.objects.published().values_list("rating").annotate(n=Count("pk")).order_by()
+        ),
+        "queue_size": queue["size"],
+        "queue_oldest": queue["oldest"],
+        "weekly": dict(
+            Claim.objects.filter(created_at__gte=since)
+            .annotate(week=TruncWeek("created_at"))
+            .values_list("week")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        "as_of": timezone.now(),
+    }
+
+
+@permission_required("claims.view_claim", raise_exception=True)
+def dashboard(request):
+    """The desk at a glance: where claims stand, what waits for review, what is contested."""
+    counts = cache.get_or_set("dashboard-counts", dashboard_counts, DASHBOARD_CACHE_SECONDS)
+    by_status, by_rating = counts["by_status"], counts["by_rating"]
+    context = {
+        "statuses": [(status.label, by_status.get(status, 0)) for status in Claim.Status],
+        "verdicts": [(rating, by_rating.get(rating.pk, 0)) for rating in Rating.objects.all()],
+        "queue_size": counts["queue_size"],
+        "queue_oldest": counts["queue_oldest"],
+        "counted_at": counts["as_of"],
+        "contested": Claim.objects.filter(supports_count__gt=0, contradicts_count__gt=0)
+        .select_related("claimant")
+        .order_by("-created_at", "-pk")[:10],
+        "recent": Claim.history.select_related("history_user").order_by("-history_date")[:10],
+        "chart": weekly_chart(counts["weekly"], weeks=DASHBOARD_WEEKS),
+    }
+    return render(request, "dashboard.html", context)
+
+
+def weekly_chart(counts: dict, *, weeks: int) -> dict:
+    """Bars for an inline SVG: one per week, newest last, scaled to the busiest week."""
+    this_week = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    starts = [this_week - datetime.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    values = [
+        next((n for week, n in counts.items() if week.date() == start), 0) for start in starts
+    ]
+    top = max(values) or 1
+    width, height, gap = 32, 120, 6
+    bars = [
+        {
+            "x": i * (width + gap),
+            "height": round(height * value / top),
+            "y": height - round(height * value / top),
+            "value": value,
+            "label": start.strftime("%-d %b"),
+        }
+        for i, (start, value) in enumerate(zip(starts, values, strict=True))
+    ]
+    return {"bars": bars, "width": weeks * (width + gap), "height": height, "bar_width": width}

@@ -189,6 +189,9 @@ CACHES = {
     },
 }
 
+# The audit trail: a reason ("Returned to researcher: …") is kept whole, whatever its length.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Slow jobs (fetching URLs) run in `manage.py db_worker`; tests run them inline.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 FETCH_TIMEOUT_SECONDS = float(env_str("FETCH_TIMEOUT_SECONDS", "10"))

@@ -1,13 +1,13 @@
-"""Refuse an edit made on a copy that someone else has changed since it was opened."""
+"""The one way a stale write is refused: rows carry a version, and every edit the one it saw.
+
+An action locks the row with `lock_for_edit`, which refuses it when the version moved since the
+user opened the page (naming what changed, from the audit trail), then saves with
+`save_new_version`, which raises the version and says who and why in the history. Forms only
+carry the version they were opened at; actions are the only writers.
+"""
 
 from django import forms
-from django.db import transaction
-from django.db.models import F
-
-
-class StaleEdit(Exception):
-    """The row changed after the form was opened; saving would overwrite that change."""
-
+from django.db import models, transaction
 
 STALE_EDIT_MESSAGE = (
     "Someone else changed this after you opened it. Your version is below; "
@@ -15,11 +15,65 @@ STALE_EDIT_MESSAGE = (
 )
 
 
-class VersionedModelForm(forms.ModelForm):
-    """A model form for a model with a `version` field: saves only over the version it showed.
+class StaleEdit(Exception):
+    """The row changed after the user opened it; saving would overwrite that change."""
 
-    The form carries the version it was opened at; the save is a conditional update on that
-    version, so of two people editing the same row the second is refused, not silently applied.
+    def __init__(self, changes: list[str] | tuple[str, ...] = ()):
+        self.changes = list(changes)
+        super().__init__(" ".join([STALE_EDIT_MESSAGE, *self.changes]))
+
+    @property
+    def messages(self) -> list[str]:
+        return [STALE_EDIT_MESSAGE, *self.changes]
+
+
+def lock_for_edit(rows: type[models.Model] | models.QuerySet, pk: int, seen_version: int | None):
+    """The row, locked until the transaction ends, provided it is still at the version seen.
+
+    `seen_version` None means the caller edits no copy it was shown (a command, a task).
+    Must run inside a transaction (actions are atomic).
+    """
+    queryset = rows if isinstance(rows, models.QuerySet) else rows._default_manager.all()
+    current = queryset.select_for_update().get(pk=pk)
+    if seen_version is not None and current.version != seen_version:
+        raise StaleEdit(changes_since(current, seen_version))
+    return current
+
+
+def save_new_version(instance: models.Model, *, by, reason: str = "", **save_kwargs) -> None:
+    """Save the next version of a locked row, recording who saved it and why."""
+    instance.version += 1
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+    if save_kwargs.get("update_fields") is not None:
+        save_kwargs["update_fields"] = {*save_kwargs["update_fields"], "version"}
+    instance.save(**save_kwargs)
+
+
+def changes_since(instance: models.Model, seen_version: int | None) -> list[str]:
+    """What changed after the version the user saw, in words, from the audit trail if any."""
+    history = getattr(instance, "history", None)
+    if history is None or seen_version is None:
+        return []
+    records = list(history.filter(version__gte=seen_version).order_by("history_date"))
+    if len(records) < 2 or records[0].version != seen_version:
+        return []
+    then, now = records[0], records[-1]
+    who = now.history_user.get_username() if now.history_user else "someone"
+    changes = now.diff_against(then, excluded_fields=["version", "updated_at"]).changes
+    return [
+        f"{who} changed {instance._meta.get_field(change.field).verbose_name}: "
+        f"“{change.old}” → “{change.new}”."
+        for change in changes
+    ]
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form that carries the version it was opened at, for the action to check.
+
+    clean() refuses a copy that is already stale, with what changed, so the common case gets its
+    message with the form as typed; the action's lock closes the race.
     """
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -28,48 +82,26 @@ class VersionedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
+            self.fields["seen_version"].required = True
 
     def clean(self):
         cleaned = super().clean()
-        # Caught here, the common case gets a friendly message; save() closes the race.
         seen = cleaned.get("seen_version")
-        if self.instance.pk and seen != self._current_version():
-            raise forms.ValidationError([STALE_EDIT_MESSAGE, *self.changes_since(seen)])
+        if self.instance.pk and seen is not None:
+            model = type(self.instance)
+            current = model._default_manager.filter(pk=self.instance.pk).first()
+            if current is not None and current.version != seen:
+                raise forms.ValidationError(StaleEdit(changes_since(current, seen)).messages)
         return cleaned
-
-    def changes_since(self, seen_version: int | None) -> list[str]:
-        """What changed after the version the user saw, from the audit trail where there is one."""
-        history = getattr(self.instance, "history", None)
-        if history is None or seen_version is None:
-            return []
-        records = list(history.filter(version__gte=seen_version).order_by("history_date"))
-        if len(records) < 2 or records[0].version != seen_version:
-            return []
-        then, now = records[0], records[-1]
-        who = now.history_user.get_username() if now.history_user else "someone"
-        changes = now.diff_against(then, excluded_fields=["version", "updated_at"]).changes
-        return [
-            f"{who} changed {self.instance._meta.get_field(change.field).verbose_name}: "
-            f"“{change.old}” → “{change.new}”."
-            for change in changes
-        ]
-
-    def _current_version(self) -> int | None:
-        model = type(self.instance)
-        return model.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
 
     @transaction.atomic
     def save(self, commit=True):
+        """Save through the version check: for the admin and pages not yet moved to actions."""
         instance = super().save(commit=False)
         if instance.pk:
-            seen = self.cleaned_data.get("seen_version")
-            model = type(instance)
-            # The conditional update takes the row lock, so a concurrent save waits and then fails.
-            if not model.objects.filter(pk=instance.pk, version=seen).update(
-                version=F("version") + 1
-            ):
-                raise StaleEdit
-            instance.version = seen + 1
+            current = lock_for_edit(type(instance), instance.pk, self.cleaned_data["seen_version"])
+            instance.version = current.version
+            instance.version += 1
         if commit:
             instance.save()
             self.save_m2m()
@@ -79,6 +111,6 @@ class VersionedModelForm(forms.ModelForm):
         """Save, or put the stale-edit message on the form and return None."""
         try:
             return self.save()
-        except StaleEdit:
-            self.add_error(None, STALE_EDIT_MESSAGE)
+        except StaleEdit as error:
+            self.add_error(None, error.messages)
             return None

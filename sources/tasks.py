@@ -22,10 +22,9 @@ def fetch_document(url: str) -> tuple[Fetched, Extracted]:
         max_bytes=MAX_BYTES,
         allowed_hosts=frozenset(settings.FETCH_ALLOWED_HOSTS),
     )
-    text = page.body.decode("utf-8", errors="replace")
     if "html" in page.content_type:
-        return page, from_html(text, url=page.url)
-    return page, from_plain_text(text)
+        return page, from_html(page.text, url=page.url)
+    return page, from_plain_text(page.text)
 
 
 @task

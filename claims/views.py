@@ -250,7 +250,7 @@ def reader_context(article: Article) -> dict:
     orphans = [mention for mention in everything if mention.orphaned]
     by_pk = {mention.pk: mention for mention in mentions}
     runs = [
-        (run.text, [by_pk[key] for key in run.spans])
+        (run.text, by_pk.get(run.innermost), run.depth)
         for run in split_into_runs(article.text, ((m.pk, m.start, m.end) for m in mentions))
     ]
     claims = list({mention.claim_id: mention.claim for mention in mentions}.values())

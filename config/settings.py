@@ -1,5 +1,6 @@
 """Settings for Claim Tracker: one file, every deployment choice read from the environment."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "simple_history",
+    "axes",
     "lib",
     "articles",
     "claims",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the audit trail.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Refuses sign-in attempts once an account or an address is locked out (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,7 +128,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Django's own users, permissions and database sessions, remembered until they change.
-AUTHENTICATION_BACKENDS = ["lib.auth.VersionedCacheBackend"]
+# django-axes first: a locked-out account or address is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "lib.auth.VersionedCacheBackend"]
+# Sign-in throttling: 5 failures lock the account, and separately the address, for 15 minutes.
+# An administrator unlocks early with `manage.py axes_reset_username NAME` (or axes_reset_ip).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind N proxies, the client is the address the Nth proxy from the right saw; with none, only
+# REMOTE_ADDR counts, so a forged X-Forwarded-For cannot dodge the address limit.
+AXES_IPWARE_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0")) or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 SESSION_ENGINE = "lib.sessions"
 SESSION_CACHE_ALIAS = "versioned"
 LOGIN_URL = "login"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from claims.urls import reader_urlpatterns
@@ -19,7 +20,10 @@ urlpatterns = [
     # The public output: published claims and their ClaimReview feed, no login needed.
     path("public/claims/<int:pk>/", pages.public_claim, name="public_claim"),
     path("public/claimreview.json", pages.claimreview_feed, name="claimreview_feed"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in and out only: no mail is set up for password resets; an administrator resets a
+    # password with `manage.py changepassword NAME`.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
 ]

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: private for signed-in pages, Vary: HX-Request on HTML (lib/middleware.py).
+    "lib.middleware.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,7 +73,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before django-htmx: a history restore must look like a full-page request.
+    "lib.middleware.HistoryRestoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "lib.middleware.QueryParametersMiddleware",
     # Records who made each change in the audit trail.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Refuses sign-in attempts once an account or an address is locked out (django-axes).

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import nh3
 import trafilatura
 
+from lib.text import invalid_code_point
+
 MAX_BYTES = 5 * 1024 * 1024  # an article page, not a book
 
 
@@ -34,12 +36,15 @@ def decode(data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise ExtractionError("This looks like a binary file, not text or HTML.")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ExtractionError(
             f"The file is not valid UTF-8 (bad byte at position {error.start}). "
             "Save it as UTF-8 and try again."
         ) from error
+    if problem := invalid_code_point(text):  # a NUL past the first 8 KB, say
+        raise ExtractionError(problem)
+    return text
 
 
 def normalise_text(text: str) -> str:

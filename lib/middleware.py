@@ -1,0 +1,58 @@
+"""Request and response rules every page shares: valid parameters, private pages, htmx caching."""
+
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from .text import invalid_code_point
+
+
+class QueryParametersMiddleware:
+    """Refuse a query string whose values the database could not hold (a NUL byte, say).
+
+    Form fields refuse these themselves (Django's CharField does); search boxes, type-aheads and
+    filters read the query string directly, so they are checked here, once.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            for value in [name, *values]:
+                if problem := invalid_code_point(value):
+                    return render(
+                        request, "400.html", {"problem": f"In “{name[:40]}”: {problem}"}, status=400
+                    )
+        return self.get_response(request)
+
+
+class HistoryRestoreMiddleware:
+    """An htmx history restore (the back button with an empty cache) gets the whole page.
+
+    htmx sends HX-Request with it, which would make a view answer with a bare fragment; dropping
+    that header before django-htmx reads it makes every view draw its full page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get("HTTP_HX_HISTORY_RESTORE_REQUEST") == "true":
+            request.META.pop("HTTP_HX_REQUEST", None)
+            request.__dict__.pop("headers", None)  # request.headers is read from META once
+        return self.get_response(request)
+
+
+class CacheHeadersMiddleware:
+    """Signed-in pages are private to their user; pages that htmx may ask for vary on HX-Request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            patch_cache_control(response, private=True)
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ["HX-Request"])
+        return response

@@ -1,0 +1,71 @@
+"""Rules every page shares: unstorable parameters refused, private pages, htmx-aware caching."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from articles.models import Article
+from lib.text import invalid_code_point
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("search", {"q": "jobs\x00"}),
+        ("claims:choices", {"existing_claim": "a\x00b"}),
+        ("sources:choices", {"source": "\x00\x00"}),
+        ("claims:list", {"claimant": "x\x00"}),
+        ("claims:list", {"q\x00": "x"}),
+    ],
+)
+def test_a_nul_in_the_query_string_is_refused_with_a_message(name, query, login, researcher):
+    response = login(researcher).get(reverse(name), query)
+    assert response.status_code == 400
+    assert "cannot be stored (U+0000" in response.content.decode()
+
+
+@pytest.mark.parametrize("text", ["ok", "émoji 🙂", "tab\tand\nbreak"])
+def test_ordinary_text_is_storable(text):
+    assert invalid_code_point(text) == ""
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "lone \ud800 surrogate", "not a char \uffff"])
+def test_unstorable_code_points_are_named(text):
+    assert "cannot be stored" in invalid_code_point(text)
+
+
+def test_a_text_upload_with_a_nul_after_the_first_8_kb_is_refused_and_stores_nothing(
+    login, researcher
+):
+    content = b"words " * 2000 + b"\x00 and more"
+    response = login(researcher).post(
+        reverse("articles:create"),
+        {"title": "Notes", "file": SimpleUploadedFile("notes.txt", content)},
+    )
+    assert response.status_code == 200
+    assert "cannot be stored (U+0000" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_signed_in_pages_are_private_and_vary_on_htmx(login, researcher):
+    response = login(researcher).get(reverse("claims:list"))
+    assert "private" in response["Cache-Control"]
+    assert "HX-Request" in response["Vary"]
+
+
+def test_public_output_is_not_marked_private(client):
+    response = client.get(reverse("claimreview_feed"))
+    assert "private" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("name", ["claims:list", "articles:list", "sources:list", "search"])
+def test_a_history_restore_gets_the_whole_page_not_the_fragment(name, login, researcher):
+    client = login(researcher)
+    fragment = client.get(reverse(name), headers={"HX-Request": "true"}).content.decode()
+    restored = client.get(
+        reverse(name), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    ).content.decode()
+    assert "<html" not in fragment
+    assert "<html" in restored

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from articles.models import Article
 from claims.models import EXCERPT_MAX_LENGTH, Claim, Evidence, Mention, Rating
+from sources import actions as source_actions
 from sources.models import Outlet, Source
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, MentionFactory
@@ -146,8 +147,8 @@ class TestSource:
 
 
 class TestOutlet:
-    def test_the_domain_is_kept_in_lower_case_without_www(self):
-        outlet = OutletFactory(domain="WWW.Example.ORG")
+    def test_the_domain_is_kept_in_lower_case_without_www(self, source_admin):
+        outlet = source_actions.add_outlet(by=source_admin, name="E", domain=" WWW.Example.ORG")
         assert outlet.domain == "example.org"
 
     def test_the_database_refuses_an_upper_case_domain(self):

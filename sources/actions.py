@@ -290,7 +290,8 @@ def apply_fetched_details(
     """Fill in what the source is missing, keep a snapshot of its text, and say what was done.
 
     Fields a person has filled are never overwritten; only empty ones and the stand-in title
-    (the URL) are. The source is locked like any edit, and the history names who asked.
+    (the URL) are. The source is locked like any edit, and the history names who asked; their
+    right was checked when they asked (request_fetch).
     """
     if (locked := _begin_fetch(fetch)) is None:
         return SourceFetch.objects.get(pk=fetch.pk)  # finished by an earlier run
@@ -309,12 +310,10 @@ def apply_fetched_details(
             raise
         # Another source took the canonical URL while the page loaded: keep the URL it had.
         source.version -= 1  # save_new_version raised it for the save that failed
-        source.url = before["url"]
+        source.url, source.outlet_id = before["url"], before["outlet"]
         fill_derived_fields(source)
         filled.remove("canonical URL")
-        notes.append(
-            f"The page's canonical URL became another source meanwhile; kept {source.url}."
-        )
+        notes.append(f"Another source took the page's canonical URL meanwhile; kept {source.url}.")
         reason = _reason("Fetched details", Source, changed_fields(source, before))
         save_new_version(source, by=fetch.requested_by, reason=reason)
     snapshot = SourceSnapshot.objects.create(

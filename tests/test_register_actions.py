@@ -261,6 +261,19 @@ class TestFetchingDetails:
         assert Source.objects.get().version == 2
         assert SourceSnapshot.objects.count() == 1
 
+    def test_a_canonical_url_taken_meanwhile_is_reported_not_an_error(self, requested, monkeypatch):
+        SourceFactory(url=REPORT.url, title="Taken")
+        # As if the other source was added after the check and before the save.
+        monkeypatch.setattr(type(Source.objects), "with_url", lambda manager, url: None)
+        fetch = actions.apply_fetched_details(
+            requested, fetched_url="https://x.example", extracted=REPORT
+        )
+        source = Source.objects.get(pk=requested.source_id)
+        assert fetch.status == "done"
+        assert "Another source took the page's canonical URL meanwhile" in fetch.outcome
+        assert (source.url_key, source.version) == ("paper.example/kursk", 2)
+        assert source.title == REPORT.title
+
     def test_a_failure_changes_only_the_request(self, requested):
         fetch = actions.record_fetch_failure(requested, "The server answered 404 Not Found.")
         assert (fetch.status, fetch.outcome) == ("failed", "The server answered 404 Not Found.")

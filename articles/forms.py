@@ -83,21 +83,25 @@ class ArticleForm(forms.ModelForm):
         if existing is not None:
             raise forms.ValidationError(already_here(existing))
 
-    def save(self, commit=True):
-        article = super().save(commit=False)
-        article.text = self.cleaned_data["text"]
-        article.authors = article.authors or self.extracted.authors
-        article.html = self.extracted.html
-        if commit:
-            article.save()
-        return article
+    def article_fields(self) -> dict:
+        """What articles.actions.add_article needs, from the form and what was extracted."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "url": data["url"],
+            "outlet": data["outlet"],
+            "published_on": data["published_on"],
+            "text": data["text"],
+            "authors": self.extracted.authors,
+            "html": self.extracted.html,
+        }
 
 
 class ArticleTextForm(forms.Form):
-    """A new text for an article, with the hash of the text the editor started from."""
+    """A new text for an article, with the version of the article the editor started from."""
 
     text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 24}), strip=False)
-    base_hash = forms.CharField(widget=forms.HiddenInput)
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_text(self):
         try:

@@ -5,6 +5,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 def text_hash(text: str) -> str:
@@ -12,6 +13,20 @@ def text_hash(text: str) -> str:
 
 
 class ArticleQuerySet(models.QuerySet):
+    def create(self, **kwargs):
+        """A bridge for callers not yet moved to articles.actions.add_article.
+
+        load_demo still creates its article here; the row gets its hash and search text from the
+        same function the actions use. Remove this once it calls add_article: saving computes
+        nothing.
+        """
+        from .actions import fill_derived_fields  # the actions import this module
+
+        article = self.model(**kwargs)
+        fill_derived_fields(article)
+        article.save(force_insert=True, using=self.db)
+        return article
+
     def copy_of(self, *, url: str, text: str) -> "Article | None":
         """An article already stored under this canonical URL or with this exact text."""
         if url and (same_url := self.filter(url=url).first()):
@@ -39,10 +54,14 @@ class Article(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The database default serves bulk loaders that write rows without naming it (generate_data).
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+    # Who changed what and why; the texts themselves are kept as ArticleRevision rows.
+    history = HistoricalRecords(excluded_fields=["text", "html", "search_document", "updated_at"])
 
     class Meta:
         ordering = ["-published_on", "-pk"]
@@ -59,13 +78,6 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        self.content_hash = text_hash(self.text)
-        self.search_document = f"{self.title}\n{self.text}"
-        if kwargs.get("update_fields") and {"text", "title"} & set(kwargs["update_fields"]):
-            kwargs["update_fields"] = {*kwargs["update_fields"], "content_hash", "search_document"}
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("reader:article", args=[self.pk])

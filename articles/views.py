@@ -7,8 +7,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from lib import keyset, pagecache
 
-from . import tasks
-from .forms import ArticleFilterForm, ArticleForm
+from . import actions
+from .forms import ArticleFilterForm, ArticleForm, already_here
 from .models import Article, ArticleFetch
 
 PAGE_SIZE = 50
@@ -44,16 +44,16 @@ def article_list(request):
 @permission_required("articles.add_article", raise_exception=True)
 def article_create(request):
     form = ArticleForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid() and form.fetch_url:
-        fetch = ArticleFetch.objects.create(url=form.fetch_url, requested_by=request.user)
-        tasks.fetch_article.enqueue(fetch.pk)
-        return redirect(fetch)
     if request.method == "POST" and form.is_valid():
-        article = form.save(commit=False)
-        article.added_by = request.user
-        article.save()
-        messages.success(request, "Article added. Select a passage to tag a claim.")
-        return redirect(article)
+        try:
+            if form.fetch_url:
+                return redirect(actions.request_import(by=request.user, url=form.fetch_url))
+            article = actions.add_article(by=request.user, **form.article_fields())
+        except actions.DuplicateArticle as duplicate:
+            form.add_error(None, already_here(duplicate.existing))
+        else:
+            messages.success(request, "Article added. Select a passage to tag a claim.")
+            return redirect(article)
     return render(request, "articles/article_form.html", {"form": form})
 
 

@@ -74,9 +74,11 @@ class RevisionOutcome:
 
 
 @transaction.atomic
-def revise_article_text(article: Article, new_text: str, *, base_hash: str, by) -> RevisionOutcome:
+def revise_article_text(
+    article: Article, new_text: str, *, seen_version: int | None, by
+) -> RevisionOutcome:
     """Save an edited text (the old one kept as a revision) and move every mention with it."""
-    article = article_actions.revise_text(article, new_text, base_hash=base_hash, by=by)
+    article = article_actions.revise_text(article, new_text, seen_version=seen_version, by=by)
     placed = orphaned = 0
     for mention in Mention.objects.filter(article=article, orphaned=False):
         mention.article = article

@@ -10,12 +10,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from articles.actions import StaleText
 from articles.forms import ArticleTextForm
 from articles.highlighting import split_into_runs
 from articles.models import Article
 from articles.views import get_article_for_user
 from lib import keyset, pagecache
+from lib.versioning import StaleEdit
 from sources.models import Source
 
 from . import actions
@@ -320,22 +320,18 @@ def article_edit_text(request, pk: int):
     """Replace the text; the old one becomes a revision and every mention is re-anchored."""
     article = get_article_for_user(request.user, pk)
     form = ArticleTextForm(
-        request.POST or None, initial={"text": article.text, "base_hash": article.content_hash}
+        request.POST or None, initial={"text": article.text, "seen_version": article.version}
     )
     if request.method == "POST" and form.is_valid():
         try:
             outcome = actions.revise_article_text(
                 article,
                 form.cleaned_data["text"],
-                base_hash=form.cleaned_data["base_hash"],
+                seen_version=form.cleaned_data["seen_version"],
                 by=request.user,
             )
-        except StaleText:
-            form.add_error(
-                None,
-                "Someone else changed this text after you opened it. Your version is below; "
-                "copy what you need, then reload the article to edit the current text.",
-            )
+        except StaleEdit as stale:
+            form.add_error(None, stale.messages)
         else:
             messages.success(
                 request,

@@ -156,6 +156,20 @@ def fulltext_index(table: str) -> migrations.RunPython:
     return migrations.RunPython(create, drop)
 
 
+def fulltext_index_rebuilt_on_sqlite(table: str) -> migrations.RunPython:
+    """The step to put beside one that makes SQLite rebuild the table, which drops its triggers.
+
+    Indexes table.search_document afresh on SQLite, both ways; PostgreSQL keeps its index.
+    """
+
+    def rebuild(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            for statement in [*SQLITE_DROP, *SQLITE]:
+                schema_editor.execute(statement.format(table=table))
+
+    return migrations.RunPython(rebuild, rebuild)
+
+
 POSTGRESQL = [
     "ALTER TABLE {table} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
     "(to_tsvector('english', search_document)) STORED",

@@ -40,6 +40,14 @@ def lock_for_edit(rows: type[models.Model] | models.QuerySet, pk: int, seen_vers
     return current
 
 
+def save_first_version(instance: models.Model, *, by, reason: str = "") -> None:
+    """Insert a new row at its first version, recording who added it and why."""
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+    instance.save(force_insert=True)
+
+
 def save_new_version(instance: models.Model, *, by, reason: str = "", **save_kwargs) -> None:
     """Save the next version of a locked row, recording who saved it and why."""
     instance.version += 1
@@ -49,6 +57,28 @@ def save_new_version(instance: models.Model, *, by, reason: str = "", **save_kwa
     if save_kwargs.get("update_fields") is not None:
         save_kwargs["update_fields"] = {*save_kwargs["update_fields"], "version"}
     instance.save(**save_kwargs)
+
+
+def editable_values(instance: models.Model) -> dict[str, object]:
+    """The values of the fields people edit, to tell afterwards what an edit changed."""
+    return {
+        field.name: field.value_from_object(instance)
+        for field in instance._meta.concrete_fields
+        if field.editable and not field.primary_key
+    }
+
+
+def changed_fields(instance: models.Model, before: dict[str, object]) -> list[str]:
+    """The names of the fields whose value differs from `before` (from editable_values)."""
+    return [name for name, value in editable_values(instance).items() if before.get(name) != value]
+
+
+def set_fields(instance: models.Model, changes: dict[str, object], *, allowed) -> None:
+    """Set the fields an edit may change; any other field named is a caller's mistake."""
+    if refused := set(changes) - set(allowed):
+        raise ValueError(f"Not editable here: {', '.join(sorted(refused))}.")
+    for name, value in changes.items():
+        setattr(instance, name, value)
 
 
 def changes_since(instance: models.Model, seen_version: int | None) -> list[str]:
@@ -62,11 +92,15 @@ def changes_since(instance: models.Model, seen_version: int | None) -> list[str]
     then, now = records[0], records[-1]
     who = now.history_user.get_username() if now.history_user else "someone"
     changes = now.diff_against(then, excluded_fields=["version", "updated_at"]).changes
-    return [
+    described = [
         f"{who} changed {instance._meta.get_field(change.field).verbose_name}: "
         f"“{change.old}” → “{change.new}”."
         for change in changes
     ]
+    if not described and now.history_change_reason:
+        # A change the audit trail keeps no field of (an article's text): say why instead.
+        described = [f"{who}: {now.history_change_reason.rstrip('.')}."]
+    return described
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -93,6 +127,11 @@ class VersionedModelForm(forms.ModelForm):
             if current is not None and current.version != seen:
                 raise forms.ValidationError(StaleEdit(changes_since(current, seen)).messages)
         return cleaned
+
+    def edited_fields(self) -> dict[str, object]:
+        """The cleaned values of the model's fields on this form, for an action to write."""
+        names = {field.name for field in self._meta.model._meta.get_fields()}
+        return {name: value for name, value in self.cleaned_data.items() if name in names}
 
     @transaction.atomic
     def save(self, commit=True):

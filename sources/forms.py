@@ -70,8 +70,9 @@ class OutletForm(VersionedModelForm):
         domain = self.cleaned_data["domain"].strip().lower().removeprefix("www.")
         if domain and not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
             raise forms.ValidationError("Give a host name like example.com, without https://.")
-        if domain and Outlet.objects.filter(domain=domain).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Another outlet already has this domain.")
+        other = Outlet.objects.filter(domain=domain).exclude(pk=self.instance.pk).first()
+        if domain and other is not None:
+            raise forms.ValidationError(other.duplicate_message)
         return domain
 
 

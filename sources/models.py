@@ -5,12 +5,11 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import TextField, Value
-from django.db.models.functions import Concat, Lower
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .urlnorm import InvalidURL, domain_candidates, domain_of, normalise_url, url_key
+from .urlnorm import InvalidURL, domain_candidates, url_key
 
 
 class OutletQuerySet(models.QuerySet):
@@ -72,21 +71,30 @@ class Outlet(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.domain = self.domain.strip().lower().removeprefix("www.")
-        super().save(*args, **kwargs)
-        # Sources are found by their outlet's name: a renamed outlet re-indexes its sources.
-        self.sources.update(
-            search_document=Concat(
-                "title", Value("\n"), "url", Value("\n"), Value(self.name), output_field=TextField()
-            )
-        )
-
     def get_absolute_url(self) -> str:
         return reverse("sources:outlet", args=[self.pk])
 
+    @property
+    def duplicate_message(self) -> str:
+        """What someone adding this outlet's domain again is told."""
+        return f"Another outlet already has this domain: {self.name}."
+
 
 class SourceQuerySet(models.QuerySet):
+    def create(self, **kwargs):
+        """A bridge for callers not yet moved to sources.actions.add_source.
+
+        claims.actions.add_evidence and load_demo still create sources here; the row gets its
+        canonical URL, outlet, stand-in title and search text from the same function the actions
+        use. Remove this once they call add_source: saving computes nothing.
+        """
+        from .actions import fill_derived_fields  # the actions import this module
+
+        source = self.model(**kwargs)
+        fill_derived_fields(source)
+        source.save(force_insert=True, using=self.db)
+        return source
+
     def with_url(self, url: str) -> "Source | None":
         """The source stored under any spelling of this URL (raises InvalidURL if it is none)."""
         return self.filter(url_key=url_key(url)).first()
@@ -157,37 +165,23 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        # Every write path stores the canonical spelling, so uniqueness means "one document".
-        self.normalise_url()
-        if self.outlet_id is None:
-            self.outlet = Outlet.objects.for_domain(domain_of(self.url))
-        if not self.title.strip():
-            self.title = self.title_from_url(self.url)
-        self.search_document = "\n".join(
-            part for part in (self.title, self.url, self.outlet.name if self.outlet else "") if part
-        )
-        if kwargs.get("update_fields"):
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_document", "url_key"}
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("sources:detail", args=[self.pk])
 
-    def normalise_url(self):
+    def clean(self):
+        # Refuse what add_source and edit_source would refuse, while the form still shows it.
         try:
-            self.url = normalise_url(self.url)
+            key = url_key(self.url)
         except InvalidURL as error:
             raise ValidationError({"url": str(error)}) from error
-        self.url_key = url_key(self.url)
-
-    def clean(self):
-        self.normalise_url()
-        duplicate = Source.objects.filter(url_key=self.url_key).exclude(pk=self.pk).first()
+        duplicate = Source.objects.filter(url_key=key).exclude(pk=self.pk).first()
         if duplicate is not None:
-            raise ValidationError(
-                {"url": f"This document is already in the register as “{duplicate.title}”."}
-            )
+            raise ValidationError({"url": duplicate.duplicate_message})
+
+    @property
+    def duplicate_message(self) -> str:
+        """What someone adding this document again is told."""
+        return f"This document is already in the register as “{self.title}”."
 
     @staticmethod
     def title_from_url(url: str) -> str:
@@ -251,10 +245,6 @@ class SourceSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} as of {self.fetched_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        self.sha256 = text_sha256(self.text)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("sources:snapshot", args=[self.pk])

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from lib import keyset, pagecache
+from lib.versioning import StaleEdit
 
-from . import tasks
+from . import actions
 from .forms import OutletForm, SourceFilterForm, SourceForm
 from .models import Outlet, Source, SourceFetch, SourceSnapshot
 
@@ -86,11 +87,13 @@ def source_detail(request, pk: int):
 def source_create(request):
     form = SourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        source = form.save(commit=False)
-        source.added_by = request.user
-        source.save()
-        messages.success(request, "Source added. “Fetch details” fills in its title and date.")
-        return redirect(source)
+        try:
+            source = actions.add_source(by=request.user, **form.edited_fields())
+        except actions.DuplicateSource as duplicate:
+            form.add_error("url", str(duplicate))
+        else:
+            messages.success(request, "Source added. “Fetch details” fills in its title and date.")
+            return redirect(source)
     return render(request, "sources/source_form.html", {"form": form})
 
 
@@ -98,9 +101,22 @@ def source_create(request):
 def source_edit(request, pk: int):
     source = _get_source_for_editing(request.user, pk)
     form = SourceForm(request.POST or None, instance=source)
-    if request.method == "POST" and form.is_valid() and form.save_or_report_stale():
-        messages.success(request, "Source saved.")
-        return redirect(source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source = actions.edit_source(
+                source,
+                by=request.user,
+                seen_version=form.cleaned_data["seen_version"],
+                changes=form.edited_fields(),
+                reason="Edited on the source page",
+            )
+        except StaleEdit as stale:
+            form.add_error(None, stale.messages)
+        except actions.DuplicateSource as duplicate:
+            form.add_error("url", str(duplicate))
+        else:
+            messages.success(request, "Source saved.")
+            return redirect(source)
     return render(request, "sources/source_form.html", {"form": form, "source": source})
 
 
@@ -109,8 +125,7 @@ def source_edit(request, pk: int):
 def source_fetch_request(request, pk: int):
     """Fetch the source's details and a snapshot of its text in the background."""
     source = _get_source_for_editing(request.user, pk)
-    fetch = SourceFetch.objects.create(source=source, requested_by=request.user)
-    tasks.fetch_source.enqueue(fetch.pk)
+    fetch = actions.request_fetch(source, by=request.user)
     return redirect(fetch)
 
 
@@ -153,9 +168,13 @@ def outlet_detail(request, pk: int):
 def outlet_create(request):
     form = OutletForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outlet = form.save()
-        messages.success(request, "Outlet added.")
-        return redirect(outlet)
+        try:
+            outlet = actions.add_outlet(by=request.user, **form.edited_fields())
+        except actions.DuplicateOutlet as duplicate:
+            form.add_error("domain", str(duplicate))
+        else:
+            messages.success(request, "Outlet added.")
+            return redirect(outlet)
     return render(request, "sources/outlet_form.html", {"form": form})
 
 
@@ -163,7 +182,20 @@ def outlet_create(request):
 def outlet_edit(request, pk: int):
     outlet = _get_outlet_for_user(request.user, pk)
     form = OutletForm(request.POST or None, instance=outlet)
-    if request.method == "POST" and form.is_valid() and form.save_or_report_stale():
-        messages.success(request, "Outlet saved.")
-        return redirect(outlet)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outlet = actions.edit_outlet(
+                outlet,
+                by=request.user,
+                seen_version=form.cleaned_data["seen_version"],
+                changes=form.edited_fields(),
+                reason="Edited on the outlet page",
+            )
+        except StaleEdit as stale:
+            form.add_error(None, stale.messages)
+        except actions.DuplicateOutlet as duplicate:
+            form.add_error("domain", str(duplicate))
+        else:
+            messages.success(request, "Outlet saved.")
+            return redirect(outlet)
     return render(request, "sources/outlet_form.html", {"form": form, "outlet": outlet})

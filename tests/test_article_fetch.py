@@ -9,6 +9,7 @@ from django.urls import reverse
 from articles.models import Article, ArticleFetch
 from sources.fetching import FetchError, check_destination, fetch
 from tests.conftest import http_server
+from tests.factories.articles import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_the_fetch_page_polls_with_htmx_and_redirects_when_done(login, researche
 
 
 def test_a_url_already_imported_is_refused_with_a_link(login, researcher):
-    Article.objects.create(title="Jobs", url="https://paper.example/jobs", text="Text.")
+    ArticleFactory(title="Jobs", url="https://paper.example/jobs", text="Text.")
     response = import_url(login(researcher), "https://paper.example/jobs")
     assert "already here" in response.content.decode()
     assert not ArticleFetch.objects.exists()

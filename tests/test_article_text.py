@@ -19,10 +19,10 @@ def mention(db):
     return MentionFactory(article=article, start=4, length=len("minister said jobs rose"))
 
 
-def edit(client, article, text, base_hash=None):
+def edit(client, article, text, seen_version=None):
     return client.post(
         reverse("reader:edit_text", args=[article.pk]),
-        {"text": text, "base_hash": base_hash or article.content_hash},
+        {"text": text, "seen_version": seen_version or article.version},
     )
 
 
@@ -66,15 +66,27 @@ def test_a_deleted_passage_becomes_an_orphan_listed_on_the_article(mention, logi
 
 def test_a_stale_edit_is_refused_and_keeps_what_was_typed(mention, login, researcher, reviewer):
     article = mention.article
-    opened_hash = article.content_hash
-    edit(login(reviewer), article, "The reviewer's version. " + TEXT)
-    response = edit(login(researcher), article, "My own version.", base_hash=opened_hash)
+    form = login(researcher).get(reverse("reader:edit_text", args=[article.pk])).content.decode()
+    assert 'name="seen_version" value="1"' in form
+    edit(login(reviewer), article, "The reviewer's version. " + TEXT, seen_version=1)
+    response = edit(login(researcher), article, "My own version.", seen_version=1)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Someone else changed this text" in html
+    assert "Someone else changed this after you opened it" in html
+    assert "victor: Edited the text." in html, "who changed it and how, from the history"
     assert "My own version.</textarea>" in html
     article.refresh_from_db()
-    assert article.text.startswith("The reviewer's version.")
+    assert article.text.startswith("The reviewer's version.") and article.version == 2
+
+
+def test_a_text_edit_is_in_the_articles_history_with_who_and_why(mention, login, researcher):
+    article = mention.article
+    edit(login(researcher), article, "Rewritten. " + TEXT)
+    article.refresh_from_db()
+    record = article.history.latest()
+    assert (record.version, record.history_user) == (2, researcher)
+    assert record.history_change_reason == "Edited the text"
+    assert record.content_hash == article.content_hash, "which text, kept in full as revisions"
 
 
 def test_an_empty_text_is_refused(mention, login, researcher):

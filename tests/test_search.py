@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from claims.models import Claim, Claimant
 from lib.search import fts5_query, search
+from sources import actions
 from sources.models import Outlet, Source
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimantFactory, ClaimFactory, MentionFactory
@@ -108,11 +109,14 @@ class TestKeptCurrentOnWrite:
         MentionFactory(claim=claim, article=ArticleFactory(text="Trains carried crates north."))
         assert found(Claim, "crates") == {str(claim)}
 
-    def test_a_renamed_outlet_finds_its_sources(self, desk):
+    def test_a_renamed_outlet_finds_its_sources(self, desk, source_admin):
         outlet = Outlet.objects.get(name="Ukrainska Pravda")
-        outlet.name = "Pravda Ukraine"
-        outlet.save()
+        actions.edit_outlet(
+            outlet, by=source_admin, seen_version=1, changes={"name": "Pravda Ukraine"}
+        )
         assert found(Source, "ukraine") == {"Kremlin denial"}
+        source = Source.objects.get(title="Kremlin denial")
+        assert source.search_document == actions.source_search_document(source)
 
     def test_the_database_keeps_the_index_itself(self):
         with connection.cursor() as cursor:

@@ -6,7 +6,8 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 from django.urls import reverse
 
-from sources.models import Source, SourceFetch, SourceSnapshot
+from sources import actions
+from sources.models import SourceFetch, SourceSnapshot
 from tests.conftest import http_server
 from tests.factories.sources import SourceFactory
 
@@ -51,7 +52,7 @@ def fetch_details(client, source):
 def test_fetching_fills_what_is_missing_and_keeps_a_snapshot(
     server, local_fetches_allowed, login, researcher
 ):
-    source = Source.objects.create(url=f"{server}/report", title="", added_by=researcher)
+    source = actions.add_source(by=researcher, url=f"{server}/report")
     assert source.has_stand_in_title
     client = login(researcher)
     response = fetch_details(client, source)

@@ -1,0 +1,370 @@
+"""Every write to the register: outlets, sources, and what fetching a source's details fills in.
+
+Each action checks the right, locks the row and the version the user saw (lib.versioning),
+writes, computes the derived data here (a source's canonical URL and key, its outlet, its search
+text), and says who and why in the history. Pages, the admin, commands and tasks call these.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import TextField, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from lib.versioning import (
+    changed_fields,
+    editable_values,
+    lock_for_edit,
+    save_first_version,
+    save_new_version,
+    set_fields,
+)
+
+from . import tasks
+from .extraction import Extracted
+from .models import Outlet, Source, SourceFetch, SourceSnapshot, text_sha256
+from .urlnorm import InvalidURL, domain_of, normalise_url, url_key
+
+OUTLET_FIELDS = frozenset({"name", "domain", "reliability", "notes"})
+SOURCE_FIELDS = frozenset(
+    {"url", "title", "type", "outlet", "author", "published_on", "accessed_on", "archive_url"}
+)
+
+
+class DuplicateOutlet(Exception):
+    """Another outlet has this domain; `existing` is that outlet."""
+
+    def __init__(self, existing: Outlet):
+        self.existing = existing
+        super().__init__(existing.duplicate_message)
+
+
+class DuplicateSource(Exception):
+    """The document is already in the register; `existing` is its source."""
+
+    def __init__(self, existing: Source):
+        self.existing = existing
+        super().__init__(existing.duplicate_message)
+
+
+# Derived data: computed here, once per write, never by Model.save().
+
+
+def canonical_domain(domain: str) -> str:
+    """An outlet's domain as stored: a lower-case host name without www."""
+    return domain.strip().lower().removeprefix("www.")
+
+
+def store_canonical_url(source: Source) -> None:
+    """The canonical spelling of the URL and its key, so that uniqueness means one document."""
+    try:
+        source.url = normalise_url(source.url)
+    except InvalidURL as error:
+        raise ValidationError({"url": str(error)}) from error
+    source.url_key = url_key(source.url)
+
+
+def find_outlet(source: Source) -> None:
+    """A source nobody gave an outlet belongs to the outlet of its domain, if there is one."""
+    if source.outlet_id is None:
+        source.outlet = Outlet.objects.for_domain(domain_of(source.url))
+
+
+def give_stand_in_title(source: Source) -> None:
+    """Until its details are fetched, a source without a title is called by its URL."""
+    if not source.title.strip():
+        source.title = Source.title_from_url(source.url)
+
+
+def source_search_document(source: Source) -> str:
+    """What search reads for a source: its title, URL and outlet name, a line each."""
+    outlet_name = source.outlet.name if source.outlet else ""
+    return "\n".join(part for part in (source.title, source.url, outlet_name) if part)
+
+
+def reindex_sources_of(outlet: Outlet) -> None:
+    """Sources are found by their outlet's name: a renamed outlet re-indexes its sources.
+
+    The same document as source_search_document, built in the database for every source at once.
+    """
+    outlet.sources.update(
+        search_document=Concat(
+            "title", Value("\n"), "url", Value("\n"), Value(outlet.name), output_field=TextField()
+        )
+    )
+
+
+def fill_derived_fields(source: Source) -> None:
+    store_canonical_url(source)
+    find_outlet(source)
+    give_stand_in_title(source)
+    source.search_document = source_search_document(source)
+
+
+def _reason(reason: str, model, changed: list[str]) -> str:
+    names = ", ".join(str(model._meta.get_field(name).verbose_name) for name in changed)
+    return f"{reason}: {names}" if names else reason
+
+
+def _require(user, permission: str, refusal: str) -> None:
+    if user is None or not user.has_perm(permission):
+        raise PermissionDenied(refusal)
+
+
+# Outlets.
+
+
+@transaction.atomic
+def add_outlet(
+    *, by, name: str, domain: str = "", reliability: str = "", notes: str = "", reason="Added"
+) -> Outlet:
+    """A new outlet; a domain another outlet has is refused with DuplicateOutlet."""
+    _require(by, "sources.add_outlet", "Only source admins add outlets.")
+    outlet = Outlet(
+        name=name.strip(),
+        domain=canonical_domain(domain),
+        reliability=reliability or Outlet.Reliability.UNRATED,
+        notes=notes,
+    )
+    if outlet.domain and (existing := Outlet.objects.filter(domain=outlet.domain).first()):
+        raise DuplicateOutlet(existing)
+    try:
+        with transaction.atomic():
+            save_first_version(outlet, by=by, reason=reason)
+    except IntegrityError:
+        # The same outlet was added a moment ago, by a second click or someone else.
+        if existing := Outlet.objects.filter(domain=outlet.domain).exclude(domain="").first():
+            raise DuplicateOutlet(existing) from None
+        raise
+    return outlet
+
+
+@transaction.atomic
+def edit_outlet(
+    outlet: Outlet, *, by, seen_version: int | None, changes: dict, reason: str = "Edited"
+) -> Outlet:
+    """Save an edit made to the version the user saw; a renamed outlet re-indexes its sources."""
+    _require(by, "sources.change_outlet", "Only source admins edit outlets.")
+    outlet = lock_for_edit(Outlet, outlet.pk, seen_version)
+    before = editable_values(outlet)
+    set_fields(outlet, changes, allowed=OUTLET_FIELDS)
+    outlet.domain = canonical_domain(outlet.domain)
+    changed = changed_fields(outlet, before)
+    if not changed:
+        return outlet
+    try:
+        with transaction.atomic():
+            save_new_version(outlet, by=by, reason=_reason(reason, Outlet, changed))
+    except IntegrityError:
+        if existing := Outlet.objects.filter(domain=outlet.domain).exclude(pk=outlet.pk).first():
+            raise DuplicateOutlet(existing) from None
+        raise
+    if "name" in changed:
+        reindex_sources_of(outlet)
+    return outlet
+
+
+@transaction.atomic
+def delete_outlet(outlet: Outlet, *, by, reason: str = "Deleted") -> None:
+    """Remove an outlet no source or article cites (those protect it)."""
+    _require(by, "sources.delete_outlet", "Only source admins delete outlets.")
+    outlet = lock_for_edit(Outlet, outlet.pk, None)
+    outlet._history_user, outlet._change_reason = by, reason
+    outlet.delete()
+
+
+# Sources.
+
+
+@transaction.atomic
+def add_source(
+    *,
+    by,
+    url: str,
+    title: str = "",
+    type: str = "",
+    author: str = "",
+    published_on=None,
+    accessed_on=None,
+    archive_url: str = "",
+    outlet: Outlet | None = None,
+    reason: str = "Added",
+) -> Source:
+    """A new source under its canonical URL; a document already here raises DuplicateSource.
+
+    Its outlet is found by its domain unless given, and its URL stands in for a missing title.
+    """
+    _require(by, "sources.add_source", "Only researchers and source admins add sources.")
+    source = Source(
+        url=url,
+        title=title.strip(),
+        type=type or Source.Type.NEWS,
+        author=author,
+        published_on=published_on,
+        accessed_on=accessed_on,
+        archive_url=archive_url,
+        outlet=outlet,
+        added_by=by,
+    )
+    fill_derived_fields(source)
+    if existing := Source.objects.filter(url_key=source.url_key).first():
+        raise DuplicateSource(existing)
+    try:
+        with transaction.atomic():
+            save_first_version(source, by=by, reason=reason)
+    except IntegrityError:
+        # Someone added the same document a moment ago (or the form was sent twice).
+        if existing := Source.objects.filter(url_key=source.url_key).first():
+            raise DuplicateSource(existing) from None
+        raise
+    return source
+
+
+@transaction.atomic
+def edit_source(
+    source: Source, *, by, seen_version: int | None, changes: dict, reason: str = "Edited"
+) -> Source:
+    """Save an edit made to the version the user saw.
+
+    Source admins edit every source; researchers the ones they added (Source.editable_by).
+    """
+    source = lock_for_edit(Source, source.pk, seen_version)
+    if not source.editable_by(by):
+        raise PermissionDenied("Only source admins and the researcher who added it may edit it.")
+    before = editable_values(source)
+    set_fields(source, changes, allowed=SOURCE_FIELDS)
+    fill_derived_fields(source)
+    changed = changed_fields(source, before)
+    if not changed:
+        return source
+    try:
+        with transaction.atomic():
+            save_new_version(source, by=by, reason=_reason(reason, Source, changed))
+    except IntegrityError:
+        existing = Source.objects.filter(url_key=source.url_key).exclude(pk=source.pk).first()
+        if existing is not None:
+            raise DuplicateSource(existing) from None
+        raise
+    return source
+
+
+@transaction.atomic
+def delete_source(source: Source, *, by, reason: str = "Deleted") -> None:
+    """Remove a source no evidence cites (evidence protects it); its snapshots go with it."""
+    _require(by, "sources.delete_source", "Only source admins delete sources.")
+    source = lock_for_edit(Source, source.pk, None)
+    source._history_user, source._change_reason = by, reason
+    source.delete()
+
+
+# Fetching a source's details: requested by a person, applied by a background task.
+
+
+@transaction.atomic
+def request_fetch(source: Source, *, by) -> SourceFetch:
+    """Queue a fetch of the source's details and a snapshot of its text."""
+    if not source.editable_by(by):
+        raise PermissionDenied("Only source admins and the researcher who added it may fetch it.")
+    fetch = SourceFetch.objects.create(source=source, requested_by=by)
+    # With the database task backend the task row commits with the request, or neither does.
+    tasks.fetch_source.enqueue(fetch.pk)
+    return fetch
+
+
+def _begin_fetch(fetch: SourceFetch) -> SourceFetch | None:
+    """The fetch request, locked, if it still waits for its outcome (a task may run twice)."""
+    fetch = SourceFetch.objects.select_for_update().get(pk=fetch.pk)
+    return fetch if fetch.status == SourceFetch.Status.QUEUED else None
+
+
+def _finish_fetch(fetch: SourceFetch, status: str, outcome: str) -> SourceFetch:
+    fetch.status, fetch.outcome, fetch.finished_at = status, outcome, timezone.now()
+    fetch.save(update_fields=["status", "outcome", "finished_at"])
+    return fetch
+
+
+@transaction.atomic
+def apply_fetched_details(
+    fetch: SourceFetch, *, fetched_url: str, extracted: Extracted
+) -> SourceFetch:
+    """Fill in what the source is missing, keep a snapshot of its text, and say what was done.
+
+    Fields a person has filled are never overwritten; only empty ones and the stand-in title
+    (the URL) are. The source is locked like any edit, and the history names who asked; their
+    right was checked when they asked (request_fetch).
+    """
+    if (locked := _begin_fetch(fetch)) is None:
+        return SourceFetch.objects.get(pk=fetch.pk)  # finished by an earlier run
+    fetch = locked
+    source = lock_for_edit(Source, fetch.source_id, None)
+    before = editable_values(source)
+    filled, notes = _fill_in(source, extracted)
+    source.accessed_on = timezone.localdate()
+    fill_derived_fields(source)
+    reason = _reason("Fetched details", Source, changed_fields(source, before))
+    try:
+        with transaction.atomic():
+            save_new_version(source, by=fetch.requested_by, reason=reason)
+    except IntegrityError:
+        if "canonical URL" not in filled:
+            raise
+        # Another source took the canonical URL while the page loaded: keep the URL it had.
+        source.version -= 1  # save_new_version raised it for the save that failed
+        source.url, source.outlet_id = before["url"], before["outlet"]
+        fill_derived_fields(source)
+        filled.remove("canonical URL")
+        notes.append(f"Another source took the page's canonical URL meanwhile; kept {source.url}.")
+        reason = _reason("Fetched details", Source, changed_fields(source, before))
+        save_new_version(source, by=fetch.requested_by, reason=reason)
+    snapshot = SourceSnapshot.objects.create(
+        source=source,
+        url=fetched_url,
+        title=extracted.title[:500],
+        text=extracted.text,
+        sha256=text_sha256(extracted.text),
+    )
+    outcome = " ".join(
+        [
+            f"Filled in: {', '.join(filled)}." if filled else "Nothing was missing.",
+            f"Snapshot kept (SHA-256 {snapshot.sha256[:12]}…).",
+            *notes,
+        ]
+    )
+    return _finish_fetch(fetch, SourceFetch.Status.DONE, outcome)
+
+
+@transaction.atomic
+def record_fetch_failure(fetch: SourceFetch, reason: str) -> SourceFetch:
+    """The page could not be fetched: nothing changes but the request's record of why."""
+    if (locked := _begin_fetch(fetch)) is None:
+        return SourceFetch.objects.get(pk=fetch.pk)  # finished by an earlier run
+    return _finish_fetch(locked, SourceFetch.Status.FAILED, reason)
+
+
+def _fill_in(source: Source, extracted: Extracted) -> tuple[list[str], list[str]]:
+    """Copy fetched details into the fields that are empty; say what was filled and what not."""
+    filled, notes = [], []
+    if extracted.title and (source.has_stand_in_title or not source.title):
+        source.title = extracted.title[:500]
+        filled.append("title")
+    if extracted.authors and not source.author:
+        source.author = extracted.authors[:300]
+        filled.append("author")
+    if extracted.published_on and not source.published_on:
+        source.published_on = extracted.published_on
+        filled.append("date")
+    canonical = _as_canonical_url(extracted.url)
+    if canonical and canonical != source.url:
+        if Source.objects.with_url(canonical) in (None, source):
+            source.url = canonical
+            filled.append("canonical URL")
+        else:
+            notes.append(f"The page names {canonical} as its canonical URL; it is another source.")
+    return filled, notes
+
+
+def _as_canonical_url(url: str) -> str:
+    try:
+        return normalise_url(url) if url else ""
+    except InvalidURL:
+        return ""

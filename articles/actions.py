@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lib.text import shorten
 from lib.versioning import (
     changed_fields,
     editable_values,
@@ -56,6 +57,10 @@ def _reason(reason: str, changed: list[str]) -> str:
     return f"{reason}: {names}" if names else reason
 
 
+TITLE_MAX_LENGTH = Article._meta.get_field("title").max_length
+URL_MAX_LENGTH = Article._meta.get_field("url").max_length
+
+
 @transaction.atomic
 def add_article(
     *,
@@ -72,12 +77,16 @@ def add_article(
 ) -> Article:
     """A new article; one already here (same URL or same text) raises DuplicateArticle."""
     _require(by, "articles.add_article", "Only researchers and reviewers add articles.")
+    # Titles and bylines may come from a fetched or uploaded page: shortened, not refused (a
+    # typed title is limited by its form). An address is never shortened.
+    if len(url) > URL_MAX_LENGTH:
+        raise ValidationError({"url": f"The address is longer than {URL_MAX_LENGTH:,} characters."})
     article = Article(
-        title=title.strip(),
+        title=shorten(title.strip(), TITLE_MAX_LENGTH),
         text=normalise_text(text),
         url=url,
         outlet=outlet,
-        authors=authors[:500],
+        authors=shorten(authors.strip(), TITLE_MAX_LENGTH),
         published_on=published_on,
         language=language or "en",
         html=html,

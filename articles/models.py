@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from lib.tasks import waited_too_long
+
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -129,3 +131,8 @@ class ArticleFetch(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:fetch", args=[self.pk])
+
+    @property
+    def waited_too_long(self) -> bool:
+        """Still queued past the time a page polls for it: the worker is likely stopped."""
+        return self.status == self.Status.QUEUED and waited_too_long(self.created_at)

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_tasks_db",
     "simple_history",
     "axes",
     "lib",
@@ -56,6 +55,8 @@ INSTALLED_APPS = [
     "claims",
     "sources",
     "pages",
+    # After articles, whose db_worker (it first recovers tasks left running) takes precedence.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

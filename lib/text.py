@@ -15,3 +15,8 @@ def invalid_code_point(text: str) -> str:
             f"at position {found.start()}); remove it and try again."
         )
     return ""
+
+
+def shorten(text: str, limit: int) -> str:
+    """Text cut to at most `limit` characters, with an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from lib.tasks import waited_too_long
+
 from .urlnorm import InvalidURL, domain_candidates, url_key
 
 
@@ -228,6 +230,11 @@ class SourceFetch(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("sources:fetch", args=[self.pk])
+
+    @property
+    def waited_too_long(self) -> bool:
+        """Still queued past the time a page polls for it: the worker is likely stopped."""
+        return self.status == self.Status.QUEUED and waited_too_long(self.created_at)
 
 
 class SourceSnapshot(models.Model):

@@ -1,5 +1,7 @@
 """Background work for the register: fetching a page, a source's details, snapshots."""
 
+import logging
+
 from django.conf import settings
 from django.tasks import task
 
@@ -7,6 +9,14 @@ from . import actions
 from .extraction import MAX_BYTES, Extracted, ExtractionError, from_html, from_plain_text
 from .fetching import Fetched, FetchError, fetch
 from .models import SourceFetch
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED = (
+    "Something went wrong while fetching this page, and nothing was changed. Try again; if it "
+    "happens again, tell an administrator."
+)
+WORKER_STOPPED = "The task worker stopped before this fetch finished; nothing was changed."
 
 
 def fetch_document(url: str) -> tuple[Fetched, Extracted]:
@@ -31,7 +41,17 @@ def fetch_source(fetch_id: int) -> None:
     request = SourceFetch.objects.select_related("source").get(pk=fetch_id)
     try:
         page, extracted = fetch_document(request.source.url)
+        actions.apply_fetched_details(request, fetched_url=page.url, extracted=extracted)
     except (FetchError, ExtractionError) as error:
         actions.record_fetch_failure(request, str(error))
-        return
-    actions.apply_fetched_details(request, fetched_url=page.url, extracted=extracted)
+    except Exception:
+        # Whatever happens, the request ends as done or failed: its page never waits forever.
+        logger.exception("Fetch %s of %s failed unexpectedly", request.pk, request.source.url)
+        actions.record_fetch_failure(request, UNEXPECTED)
+
+
+def recover_fetch(fetch_id: int) -> None:
+    """A fetch whose worker stopped mid-task ends as failed, saying so."""
+    request = SourceFetch.objects.filter(pk=fetch_id).first()
+    if request is not None:
+        actions.record_fetch_failure(request, WORKER_STOPPED)

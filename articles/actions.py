@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lib.search import indexable
 from lib.text import shorten
 from lib.versioning import (
     changed_fields,
@@ -44,7 +45,7 @@ class DuplicateArticle(Exception):
 def fill_derived_fields(article: Article) -> None:
     """The text's hash (duplicates are found by it) and what search reads."""
     article.content_hash = text_hash(article.text)
-    article.search_document = f"{article.title}\n{article.text}"
+    article.search_document = indexable(f"{article.title}\n{article.text}")
 
 
 def _require(user, permission: str, refusal: str) -> None:

@@ -14,6 +14,10 @@ from django.db import connection, migrations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+# A document is indexed up to this many characters: PostgreSQL's tsvector holds at most 1 MB,
+# which a long upload of distinct words exceeds; a quarter of a million characters of text (a
+# long report) stays well inside it, and search still finds an article by its opening pages.
+MAX_INDEXED_CHARACTERS = 250_000
 CANDIDATE_LIMIT = 1000  # what a filter such as the admin's search box may match
 # Ranking reads each candidate's vector; at a million claims 500 keeps a common word's search
 # to about 15 ms of database time, 1,000 took about 25.
@@ -56,6 +60,11 @@ def snippet_html(text: str) -> SafeString:
     return mark_safe(  # noqa: S308 - escaped just here; only our own <mark> tags are added
         escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     )
+
+
+def indexable(document: str) -> str:
+    """The part of a document search indexes (see MAX_INDEXED_CHARACTERS)."""
+    return document[:MAX_INDEXED_CHARACTERS]
 
 
 @dataclass(frozen=True)

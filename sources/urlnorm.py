@@ -40,6 +40,9 @@ HOST_LABEL = re.compile(r"[a-z0-9-]{1,63}")
 FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zs", "Zl", "Zp"})  # controls and white space
 
 
+MAX_URL_LENGTH = 2000  # what a source's URL column holds
+
+
 class InvalidURL(ValueError):
     """The text is not an http(s) URL that may be stored as a source."""
 
@@ -222,7 +225,14 @@ def normalise_url(url: str) -> str:
     """Return the canonical spelling of an http(s) URL, or raise InvalidURL saying why."""
     parts = _canonical_parts(url)
     netloc = parts.host if parts.port is None else f"{parts.host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    canonical = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    # Checked after normalising: percent-escaping can make a short address long (é is %C3%A9).
+    if len(canonical) > MAX_URL_LENGTH:
+        raise InvalidURL(
+            f"The address is {len(canonical):,} characters long once written out in full; "
+            f"the limit is {MAX_URL_LENGTH:,}."
+        )
+    return canonical
 
 
 def url_key(url: str) -> str:

@@ -403,3 +403,9 @@ def test_amp_viewers_and_caches_show_the_page_they_wrap(parts, wrapper):
     scheme, rest = url.split("://", 1)
     secure = "s/" if scheme.lower() == "https" else ""
     assert normalise_url(f"https://{wrapper}/{secure}{rest}") == normalise_url(url)
+
+
+def test_an_address_too_long_once_escaped_is_refused_with_its_length():
+    # 1,900 é become 11,400 characters of %C3%A9: short as typed, too long as stored.
+    with pytest.raises(InvalidURL, match="11,4.. characters long once written out in full"):
+        normalise_url("https://example.org/" + "é" * 1900)

@@ -258,12 +258,6 @@ class TestEditingAClaim:
         assert 'value="Black Sea, grain deal"' in form
 
 
-@pytest.fixture
-def postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("postgres-only")  # SQLite serialises writers: there is no race to test
-
-
 @pytest.mark.usefixtures("postgresql", "migration_rows")
 @pytest.mark.django_db(transaction=True)
 class TestConcurrencyOnPostgreSQL:

@@ -48,7 +48,7 @@ class Refused(Exception):
 
 
 class NoRight(Refused):
-    """The user lacks the right to do this."""
+    """The user lacks the right to do this, or to do it to this claim (the four-eyes rule)."""
 
     status = 403
 
@@ -607,7 +607,7 @@ def start_review(claim: Claim, *, by, seen_version: int | None = None) -> Claim:
     """A reviewer takes a submitted claim, unless they wrote part of it."""
     claim = _begin(claim, "start_review", by, seen_version)
     if refusal := review_refusal(claim, by):
-        raise Refused(refusal)
+        raise NoRight(refusal)
     claim.reviewer = by
     return _finish(claim, "start_review", by, "Started review")
 
@@ -655,7 +655,7 @@ def publish_verdict(
     claim = _begin(claim, "publish", by, seen_version)
     reason = _four_eyes_reason(claim, by, None)
     if reason and not by.is_superuser:
-        raise Refused(reason)
+        raise NoRight(reason)
     if not rationale.strip():
         raise Invalid("A verdict needs a rationale.", field="rationale")
     claim.rating, claim.rationale, claim.verdict_as_of = rating, rationale.strip(), as_of

@@ -257,3 +257,28 @@ def test_roles_that_do_not_tag_cannot_adjust_mentions(role, article, login, requ
     assert client.post(url, adjusting(mention, "Intro")).status_code == 403
     mention.refresh_from_db()
     assert mention.quote == "Intro 🙂"
+
+
+def test_adjusting_and_removing_a_mention_cost_the_same_for_1_mention_as_for_50(
+    login, researcher
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.claims import ClaimFactory, MentionFactory
+
+    claim = ClaimFactory()
+    client = login(researcher)
+
+    def queries_for(mention) -> int:
+        adjust = reverse("claims:mention_adjust", args=[mention.pk])
+        remove = reverse("claims:mention_delete", args=[mention.pk])
+        with CaptureQueriesContext(connection) as captured:
+            passage = mention.article.text[:25]
+            assert client.post(adjust, {"passage": passage, "seen_version": 1}).status_code == 302
+            assert client.post(remove, {"seen_version": 2}).status_code == 302
+        return len(captured)
+
+    one = queries_for(MentionFactory(claim=claim))
+    MentionFactory.create_batch(49, claim=claim)
+    assert queries_for(MentionFactory(claim=claim)) == one

@@ -305,7 +305,8 @@ class Command(BaseCommand):
                                         if rnd.random() < 0.2 else [])  # fmt: skip
                     sentences = article_sentences[article]
                     placed, shown = [], []
-                    for quote_index in dict.fromkeys(quotes):
+                    # In text order, as the mentions are read back (Mention.Meta.ordering).
+                    for quote_index in sorted(set(quotes)):
                         offset = sum(len(s) + 1 for s in sentences[:quote_index])
                         quote = sentences[quote_index]
                         full = " ".join(sentences)

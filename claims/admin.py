@@ -6,7 +6,6 @@ Mentions and evidence are read-only here: they are made and changed on the claim
 the reader, where their anchors and duplicates are checked.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
@@ -20,8 +19,8 @@ from .models import Claim, Claimant, Evidence, Mention, Publication, Rating, Tag
 class ThroughActions:
     """A ModelAdmin mixin: an action's refusal comes back as a message, never an error page.
 
-    The usual refusals are shown on the form (clean() below, has_change_permission); this catches
-    the rest, such as a claim published between opening the form and saving it.
+    The usual refusals never get that far (a published claim is shown read-only); this catches
+    the rest, such as a claimant still making claims, or a change saved over a newer one.
     """
 
     def changeform_view(self, request, *args, **kwargs):
@@ -90,14 +89,6 @@ class ClaimAdminForm(VersionedModelForm):
         model = Claim
         fields = ["text", "claimant", "claimed_on", "tags"]
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and self.instance.is_published:
-            raise forms.ValidationError(
-                "This fact-check is published: reopen it to change its text, claimant or date."
-            )
-        return cleaned
-
 
 @admin.register(Claim)
 class ClaimAdmin(ThroughActions, FullTextSearchAdmin, admin.ModelAdmin):
@@ -152,7 +143,9 @@ class ClaimAdmin(ThroughActions, FullTextSearchAdmin, admin.ModelAdmin):
         obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
-        """The tags were saved by the action; the inlines are read-only."""
+        """The tags were saved by the action; the inlines are read-only and save nothing."""
+        for formset in formsets:
+            formset.save()  # no form can change: this only tells the change message so
 
     def delete_model(self, request, obj):
         actions.delete_claim(obj, by=request.user)

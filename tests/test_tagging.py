@@ -259,9 +259,7 @@ def test_roles_that_do_not_tag_cannot_adjust_mentions(role, article, login, requ
     assert mention.quote == "Intro 🙂"
 
 
-def test_adjusting_and_removing_a_mention_cost_the_same_for_1_mention_as_for_50(
-    login, researcher
-):
+def test_adjusting_and_removing_a_mention_cost_the_same_for_1_mention_as_for_50(login, researcher):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -67,7 +67,8 @@ def public_claim(request, pk: int):
         "publication": latest,
         "first": publications[0],
         "updates": [p for p in reversed(publications) if p.number > 1],
-        "under_review_since": claim.reopened_at if not claim.is_published else None,
+        "under_review": not claim.is_published,
+        "under_review_since": claim.reopened_at,
         "claim_review": as_script_text(review),
         "organisation": settings.ORGANISATION_NAME,
     }

@@ -74,7 +74,8 @@ def _lock(model, pk: int, seen_version: int | None = None):
         ) from None
 
 
-def _refuse_if_published(claim: Claim, what: str) -> None:
+def refuse_if_published(claim: Claim, what: str) -> None:
+    """Published means frozen: raise Refused, naming what cannot change until it is reopened."""
     if claim.is_published:
         raise Refused(f"This fact-check is published: reopen it to change its {what}.")
 
@@ -158,7 +159,7 @@ def add_mention(claim: Claim, article: Article, *, start: int, end: int, by) -> 
     """Record one more place where an article states a claim."""
     _require(by, "claims.add_mention", doing="tag mentions")
     claim = _lock(Claim, claim.pk)
-    _refuse_if_published(claim, "mentions")
+    refuse_if_published(claim, "mentions")
     try:
         anchor = anchor_at(article.text, start, end)
     except AnchorError as error:
@@ -187,7 +188,7 @@ def adjust_mention(mention: Mention, *, start: int, end: int, by, seen_version: 
     _require(by, "claims.change_mention", doing="adjust mentions")
     claim = _lock(Claim, mention.claim_id)
     mention = _lock(Mention, mention.pk, seen_version)
-    _refuse_if_published(claim, "mentions")
+    refuse_if_published(claim, "mentions")
     try:
         anchor = anchor_at(mention.article.text, start, end)
     except AnchorError as error:
@@ -209,7 +210,7 @@ def delete_mention(mention: Mention, *, by, seen_version: int | None) -> None:
     _require(by, "claims.delete_mention", doing="remove mentions")
     claim = _lock(Claim, mention.claim_id)
     mention = _lock(Mention, mention.pk, seen_version)
-    _refuse_if_published(claim, "mentions")
+    refuse_if_published(claim, "mentions")
     mention._history_user = by
     mention.delete()
     _rederive(claim.pk)
@@ -229,7 +230,7 @@ def edit_claim(
     """Change the claim's wording, claimant, date and (unless None) its tags."""
     _require(by, "claims.change_claim", doing="edit claims")
     claim = _lock(Claim, claim.pk, seen_version)
-    _refuse_if_published(claim, "text, claimant, date or tags")
+    refuse_if_published(claim, "text, claimant, date or tags")
     if not text.strip():
         raise Invalid("Write the claim.", field="text")
     claim.text, claim.claimed_on = text.strip(), claimed_on
@@ -283,7 +284,7 @@ def add_evidence(
     if isinstance(source, str):
         _require(by, "sources.add_source", doing="add a source to the register")
     claim = _lock(Claim, claim.pk)
-    _refuse_if_published(claim, "evidence")
+    refuse_if_published(claim, "evidence")
     _check_evidence_fields(stance, excerpt)
     if isinstance(source, str):
         try:
@@ -316,7 +317,7 @@ def edit_evidence(
     _require(by, "claims.change_evidence", doing="edit evidence")
     claim = _lock(Claim, evidence.claim_id)
     evidence = _lock(Evidence, evidence.pk, seen_version)
-    _refuse_if_published(claim, "evidence")
+    refuse_if_published(claim, "evidence")
     _check_evidence_fields(stance, excerpt)
     duplicate = Evidence.objects.filter(
         claim=evidence.claim_id, source=evidence.source_id, stance=stance
@@ -340,7 +341,7 @@ def remove_evidence(evidence: Evidence, *, by, seen_version: int | None) -> None
     _require(by, "claims.delete_evidence", doing="remove evidence")
     claim = _lock(Claim, evidence.claim_id)
     evidence = _lock(Evidence, evidence.pk, seen_version)
-    _refuse_if_published(claim, "evidence")
+    refuse_if_published(claim, "evidence")
     evidence._history_user = by
     evidence.delete()
     _rederive(claim.pk, search=False)

@@ -225,8 +225,10 @@ def evidence_edit(request, pk: int):
     """Change an item's stance, excerpt or note, in place on the claim page."""
     evidence = _get_evidence_for_user(request.user, pk)
     claim = evidence.claim
-    if claim.is_published:
-        return _refused(request, claim, actions.Refused(FROZEN_EVIDENCE))
+    try:
+        actions.refuse_if_published(claim, "evidence")  # a frozen item gets no form either
+    except actions.Refused as error:
+        return _refused(request, claim, error)
     form = EvidenceEditForm(request.POST or None, instance=evidence)
     if request.method == "POST" and form.is_valid():
         try:
@@ -255,9 +257,6 @@ def evidence_edit(request, pk: int):
     # htmx swaps only successful responses; a plain form that failed says so in its status.
     status = 400 if request.method == "POST" and not request.htmx else 200
     return render(request, template, {"evidence": evidence, "form": form}, status=status)
-
-
-FROZEN_EVIDENCE = "This fact-check is published: reopen it to change its evidence."
 
 
 @require_POST
@@ -316,8 +315,9 @@ def mention_delete(request, pk: int):
 @permission_required("claims.change_mention", raise_exception=True)
 def mention_adjust(request, pk: int):
     mention = _get_mention_for_user(request.user, pk)
-    if mention.claim.is_published:
-        error = actions.Refused("This fact-check is published: reopen it to change its mentions.")
+    try:
+        actions.refuse_if_published(mention.claim, "mentions")
+    except actions.Refused as error:
         return _refused(request, mention.claim, error)
     form = MentionSpanForm(
         request.POST or None, initial={"passage": mention.quote}, mention=mention
@@ -530,9 +530,10 @@ def claim_publish(request, pk: int):
 def claim_edit(request, pk: int):
     """Edit the claim's wording, claimant, date and tags; a published claim is reopened first."""
     claim = _get_claim_for_user(request.user, pk)
-    if claim.is_published:
-        frozen = "This fact-check is published: reopen it to change its text, claimant or date."
-        return _refused(request, claim, actions.Refused(frozen))
+    try:
+        actions.refuse_if_published(claim, "text, claimant, date or tags")
+    except actions.Refused as error:
+        return _refused(request, claim, error)
     form = ClaimForm(request.POST or None, instance=claim)
     if request.method == "POST" and form.is_valid():
         try:

@@ -542,7 +542,7 @@ def _four_eyes_reason(claim: Claim, user, contributors: dict[int, str] | None) -
     if claim.reviewer_id and claim.reviewer_id != user.pk:
         return (
             f"This claim is assigned to {claim.reviewer.get_username()}: only they may publish "
-            "its verdict, unless it is assigned to you."
+            "its verdict, or whoever it is assigned to next."
         )
     contributors = contributions(claim) if contributors is None else contributors
     if what := contributors.get(user.pk):

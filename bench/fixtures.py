@@ -5,7 +5,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 
 from articles.models import Article
-from claims.models import Claim, Evidence
+from claims import actions
+from claims.models import Claim
 from lib import keyset
 from sources.models import Source
 
@@ -22,9 +23,12 @@ print(f"cookie={session.session_key}")
 
 claim = Claim.objects.filter(text="Benchmark claim with 50 evidence items.").first()
 if claim is None:
-    claim = Claim.objects.create(text="Benchmark claim with 50 evidence items.")
+    user = User.objects.get(pk=user.pk)  # fresh: the rights were cached before the groups
+    claim = actions.create_claim(text="Benchmark claim with 50 evidence items.", by=user)
     for source in Source.objects.order_by("pk")[:50]:
-        Evidence.objects.create(claim=claim, source=source, stance="contradicts", excerpt="x" * 200)
+        actions.add_evidence(
+            claim, source=source, stance="contradicts", excerpt="x" * 200, note="", by=user
+        )
 print(f"claim50={claim.pk}")
 print(f"demo_article={Article.objects.get(title__startswith='Zelensky Confirms').pk}")
 

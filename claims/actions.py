@@ -1,19 +1,137 @@
-"""Every write to claims: tagging, mentions, evidence, and the steps of the review."""
+"""Every write to claims, claimants, tags, mentions and evidence, and the steps of the review.
+
+Each action checks the user's right, locks the claim (always first, so two actions on one claim
+queue up instead of deadlocking), checks the version the user saw (lib.versioning), checks the
+claim's state (published means frozen), writes, computes the derived data once (the counters
+and the search document), and says who did it and why in the history. Views, the admin and the
+management commands call these; nothing else writes these rows.
+"""
 
 import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission, User
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from articles import actions as article_actions
 from articles.models import Article
+from lib.versioning import lock_for_edit, save_new_version
 from sources.models import Source
 
-from .anchoring import anchor_at
-from .models import Claim, Claimant, ClaimStatus, Evidence, Mention, Rating
+from .anchoring import AnchorError, anchor_at
+from .models import (
+    EXCERPT_MAX_LENGTH,
+    STANCE_ADJECTIVES,
+    Claim,
+    Claimant,
+    ClaimStatus,
+    Evidence,
+    Mention,
+    Publication,
+    Rating,
+    Stance,
+    Tag,
+)
+
+
+class Refused(Exception):
+    """The action is not possible now (the claim's state); the message says why. Nothing changed."""
+
+    status = 409
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field  # the form field the message belongs to, if any
+
+
+class NoRight(Refused):
+    """The user lacks the right to do this, or to do it to this claim (the four-eyes rule)."""
+
+    status = 403
+
+
+class Invalid(Refused):
+    """What was asked for cannot be stored: a duplicate, a missing note, a passage not found."""
+
+    status = 400
+
+
+def _require(user, *permissions: str, doing: str) -> None:
+    if not user.has_perms(permissions):
+        raise NoRight(f"You may not {doing}.")
+
+
+def _lock(model, pk: int, seen_version: int | None = None):
+    """The row locked for this transaction, at the version the user saw (lib.versioning)."""
+    try:
+        return lock_for_edit(model, pk, seen_version)
+    except model.DoesNotExist:
+        raise Refused(
+            f"This {model._meta.verbose_name} was removed meanwhile. Reload the page."
+        ) from None
+
+
+def refuse_if_published(claim: Claim, what: str) -> None:
+    """Published means frozen: raise Refused, naming what cannot change until it is reopened."""
+    if claim.is_published:
+        raise Refused(f"This fact-check is published: reopen it to change its {what}.")
+
+
+def _rederive(claim_pk: int, *, counts: bool = True, search: bool = True) -> None:
+    """The claim's derived data, computed once per action from the rows it now has."""
+    claims = Claim.objects.filter(pk=claim_pk)
+    if counts:
+        claims.recount()
+    if search:
+        claims.refresh_search_documents()
+
+
+def _claimant_named(name: str) -> Claimant | None:
+    name = name.strip()
+    return Claimant.objects.get_or_create(name=name)[0] if name else None
+
+
+def parse_tags(text: str) -> list[str]:
+    """Tag names typed as a comma-separated list, each once, in the order typed."""
+    names = {}
+    for name in text.split(","):
+        if name := " ".join(name.split()):
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
+
+
+def _tags_named(names) -> list[Tag]:
+    tags = []
+    for name in names:
+        tag = Tag.objects.filter(name__iexact=name).first()
+        tags.append(tag or Tag.objects.get_or_create(name=name)[0])
+    return tags
+
+
+# Claims and their mentions.
+
+
+@transaction.atomic
+def create_claim(*, text: str, claimant_name: str = "", claimed_on=None, tags=(), by) -> Claim:
+    """A new claim in draft, written by `by`."""
+    _require(by, "claims.add_claim", doing="add claims")
+    if not text.strip():
+        raise Invalid("Write the claim.", field="text")
+    claim = Claim(
+        text=text.strip(),
+        claimant=_claimant_named(claimant_name),
+        claimed_on=claimed_on,
+        created_by=by,
+    )
+    claim._history_user = by
+    claim.save()
+    if tags:
+        claim.tags.set(_tags_named(tags))
+    _rederive(claim.pk, counts=False)
+    return claim
 
 
 @transaction.atomic
@@ -25,22 +143,28 @@ def tag_claim(
     text: str,
     claimant_name: str,
     claimed_on: datetime.date | None,
+    tags=(),
     by,
 ) -> Mention:
     """Create a claim and its first mention at article.text[start:end]."""
-    claimant = None
-    if claimant_name.strip():
-        claimant, _ = Claimant.objects.get_or_create(name=claimant_name.strip())
-    claim = Claim.objects.create(
-        text=text.strip(), claimant=claimant, claimed_on=claimed_on, created_by=by
+    _require(by, "claims.add_claim", "claims.add_mention", doing="tag claims")
+    claim = create_claim(
+        text=text, claimant_name=claimant_name, claimed_on=claimed_on, tags=tags, by=by
     )
     return add_mention(claim, article, start=start, end=end, by=by)
 
 
+@transaction.atomic
 def add_mention(claim: Claim, article: Article, *, start: int, end: int, by) -> Mention:
     """Record one more place where an article states a claim."""
-    anchor = anchor_at(article.text, start, end)
-    return Mention.objects.create(
+    _require(by, "claims.add_mention", doing="tag mentions")
+    claim = _lock(Claim, claim.pk)
+    refuse_if_published(claim, "mentions")
+    try:
+        anchor = anchor_at(article.text, start, end)
+    except AnchorError as error:
+        raise Invalid(str(error)) from error
+    mention = Mention(
         claim=claim,
         article=article,
         start=anchor.start,
@@ -48,6 +172,107 @@ def add_mention(claim: Claim, article: Article, *, start: int, end: int, by) -> 
         quote=anchor.quote,
         created_by=by,
     )
+    mention._history_user = by
+    try:
+        with transaction.atomic():
+            mention.save()
+    except IntegrityError:
+        raise Invalid("This passage is already a mention of this claim.") from None
+    _rederive(claim.pk)
+    return mention
+
+
+@transaction.atomic
+def adjust_mention(mention: Mention, *, start: int, end: int, by, seen_version: int | None):
+    """Move a mention to another span of its article (widened, narrowed, or placed again)."""
+    _require(by, "claims.change_mention", doing="adjust mentions")
+    claim = _lock(Claim, mention.claim_id)
+    mention = _lock(Mention, mention.pk, seen_version)
+    refuse_if_published(claim, "mentions")
+    try:
+        anchor = anchor_at(mention.article.text, start, end)
+    except AnchorError as error:
+        raise Invalid(str(error)) from error
+    mention.start, mention.end, mention.quote = anchor.start, anchor.end, anchor.quote
+    mention.orphaned = False
+    try:
+        with transaction.atomic():
+            save_new_version(mention, by=by)
+    except IntegrityError:
+        raise Invalid("That passage is already a mention of this claim.") from None
+    _rederive(claim.pk, counts=False)
+    return mention
+
+
+@transaction.atomic
+def delete_mention(mention: Mention, *, by, seen_version: int | None) -> None:
+    """Remove one place where an article states a claim; the claim itself stays."""
+    _require(by, "claims.delete_mention", doing="remove mentions")
+    claim = _lock(Claim, mention.claim_id)
+    mention = _lock(Mention, mention.pk, seen_version)
+    refuse_if_published(claim, "mentions")
+    mention._history_user = by
+    mention.delete()
+    _rederive(claim.pk)
+
+
+@transaction.atomic
+def edit_claim(
+    claim: Claim,
+    *,
+    text: str,
+    claimant_name: str,
+    claimed_on: datetime.date | None,
+    tags=None,
+    by,
+    seen_version: int | None,
+) -> Claim:
+    """Change the claim's wording, claimant, date and (unless None) its tags."""
+    _require(by, "claims.change_claim", doing="edit claims")
+    claim = _lock(Claim, claim.pk, seen_version)
+    refuse_if_published(claim, "text, claimant, date or tags")
+    if not text.strip():
+        raise Invalid("Write the claim.", field="text")
+    claim.text, claim.claimed_on = text.strip(), claimed_on
+    claim.claimant = _claimant_named(claimant_name)
+    save_new_version(claim, by=by)
+    if tags is not None:
+        claim.tags.set(_tags_named(tags))
+    _rederive(claim.pk, counts=False)
+    return claim
+
+
+@transaction.atomic
+def delete_claim(claim: Claim, *, by) -> None:
+    """Delete a claim that was never published (a public record is never deleted)."""
+    _require(by, "claims.delete_claim", doing="delete claims")
+    claim = _lock(Claim, claim.pk)
+    if claim.is_published or claim.publications.exists():
+        raise Refused("This claim's verdict was published: a public record is not deleted.")
+    for row in [*claim.mentions.all(), *claim.evidence.all()]:
+        row._history_user = by
+        row.delete()
+    claim._history_user = by
+    claim.delete()
+
+
+# Evidence.
+
+
+def _duplicate_message(source: Source, stance: str) -> str:
+    return (
+        f"“{source.title}” is already {STANCE_ADJECTIVES[stance]} evidence for this claim. "
+        "Edit that item instead, or choose another stance."
+    )
+
+
+def _check_evidence_fields(stance: str, excerpt: str) -> None:
+    if stance not in Stance.values:
+        raise Invalid("Choose a stance: supports, contradicts or context.", field="stance")
+    if len(excerpt) > EXCERPT_MAX_LENGTH:
+        raise Invalid(
+            f"Ensure the excerpt has at most {EXCERPT_MAX_LENGTH} characters.", field="excerpt"
+        )
 
 
 @transaction.atomic
@@ -55,6 +280,12 @@ def add_evidence(
     claim: Claim, *, source: Source | str, stance: str, excerpt: str, note: str, by
 ) -> Evidence:
     """Link a source to a claim; `source` may be the normalised URL of a source to add."""
+    _require(by, "claims.add_evidence", doing="add evidence")
+    if isinstance(source, str):
+        _require(by, "sources.add_source", doing="add a source to the register")
+    claim = _lock(Claim, claim.pk)
+    refuse_if_published(claim, "evidence")
+    _check_evidence_fields(stance, excerpt)
     if isinstance(source, str):
         try:
             with transaction.atomic():
@@ -62,9 +293,123 @@ def add_evidence(
         except IntegrityError:
             # Someone added the same document a moment ago: use theirs.
             source = Source.objects.with_url(source)
-    return Evidence.objects.create(
+    if Evidence.objects.filter(claim=claim, source=source, stance=stance).exists():
+        raise Invalid(_duplicate_message(source, stance), field="source")
+    evidence = Evidence(
         claim=claim, source=source, stance=stance, excerpt=excerpt, note=note, added_by=by
     )
+    evidence._history_user = by
+    try:
+        with transaction.atomic():
+            evidence.save()
+    except IntegrityError:
+        # The same item, sent twice at once: the first is stored, the second is told.
+        raise Invalid(_duplicate_message(source, stance), field="source") from None
+    _rederive(claim.pk, search=False)
+    return evidence
+
+
+@transaction.atomic
+def edit_evidence(
+    evidence: Evidence, *, stance: str, excerpt: str, note: str, by, seen_version: int | None
+) -> Evidence:
+    """Change an item's stance, excerpt or note."""
+    _require(by, "claims.change_evidence", doing="edit evidence")
+    claim = _lock(Claim, evidence.claim_id)
+    evidence = _lock(Evidence, evidence.pk, seen_version)
+    refuse_if_published(claim, "evidence")
+    _check_evidence_fields(stance, excerpt)
+    duplicate = Evidence.objects.filter(
+        claim=evidence.claim_id, source=evidence.source_id, stance=stance
+    ).exclude(pk=evidence.pk)
+    message = "This source is already evidence with that stance."
+    if duplicate.exists():
+        raise Invalid(message, field="stance")
+    evidence.stance, evidence.excerpt, evidence.note = stance, excerpt, note
+    try:
+        with transaction.atomic():
+            save_new_version(evidence, by=by)
+    except IntegrityError:
+        raise Invalid(message, field="stance") from None
+    _rederive(claim.pk, search=False)
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(evidence: Evidence, *, by, seen_version: int | None) -> None:
+    """Unlink a source from a claim; the source stays in the register."""
+    _require(by, "claims.delete_evidence", doing="remove evidence")
+    claim = _lock(Claim, evidence.claim_id)
+    evidence = _lock(Evidence, evidence.pk, seen_version)
+    refuse_if_published(claim, "evidence")
+    evidence._history_user = by
+    evidence.delete()
+    _rederive(claim.pk, search=False)
+
+
+# Claimants and tags: shared by many claims, so a rename re-indexes every claim that uses it.
+
+
+@transaction.atomic
+def save_claimant(
+    claimant: Claimant | None, *, name: str, kind: str, description: str, by
+) -> Claimant:
+    """Add a claimant (claimant None) or change one."""
+    adding = claimant is None
+    _require(by, f"claims.{'add' if adding else 'change'}_claimant", doing="edit claimants")
+    if not name.strip():
+        raise Invalid("A claimant needs a name.", field="name")
+    claimant = Claimant() if adding else Claimant.objects.select_for_update().get(pk=claimant.pk)
+    renamed = claimant.name != name.strip()
+    claimant.name, claimant.kind, claimant.description = name.strip(), kind, description
+    try:
+        with transaction.atomic():
+            claimant.full_clean()
+            claimant.save()
+    except (IntegrityError, ValidationError) as error:
+        raise Invalid(f"“{name}” cannot be saved: {error}", field="name") from None
+    if renamed and not adding:
+        Claim.objects.filter(claimant=claimant).refresh_search_documents()
+    return claimant
+
+
+@transaction.atomic
+def delete_claimant(claimant: Claimant, *, by) -> None:
+    _require(by, "claims.delete_claimant", doing="delete claimants")
+    if claimant.claims.exists():
+        raise Refused(f"“{claimant}” made claims on record: it is not deleted.")
+    claimant.delete()
+
+
+@transaction.atomic
+def save_tag(tag: Tag | None, *, name: str, by) -> Tag:
+    """Add a tag (tag None) or rename one."""
+    adding = tag is None
+    _require(by, f"claims.{'add' if adding else 'change'}_tag", doing="edit tags")
+    name = " ".join(name.split())
+    if not name:
+        raise Invalid("A tag needs a name.", field="name")
+    tag = Tag() if adding else Tag.objects.select_for_update().get(pk=tag.pk)
+    tag.name = name
+    try:
+        with transaction.atomic():
+            tag.save()
+    except IntegrityError:
+        raise Invalid(f"There is already a tag “{name}”.", field="name") from None
+    if not adding:
+        Claim.objects.filter(tags=tag).refresh_search_documents()
+    return tag
+
+
+@transaction.atomic
+def delete_tag(tag: Tag, *, by) -> None:
+    """Delete a tag, unless a published fact-check carries it (published means frozen)."""
+    _require(by, "claims.delete_tag", doing="delete tags")
+    if tag.claims.filter(status=ClaimStatus.PUBLISHED).exists():
+        raise Refused(f"Published fact-checks carry “{tag}”: reopen them to change their tags.")
+    claims = list(tag.claims.values_list("pk", flat=True))
+    tag.delete()
+    Claim.objects.filter(pk__in=claims).refresh_search_documents()
 
 
 @dataclass(frozen=True)
@@ -90,22 +435,14 @@ def revise_article_text(
     return RevisionOutcome(placed=placed, orphaned=orphaned)
 
 
-# The review workflow. Every step locks the claim's row, checks the state it starts from and
-# the version the user saw, and saves with a reason that the history shows in plain words.
-
-
-class WorkflowError(Exception):
-    """The step is not allowed now, or not for this user; the message says why."""
-
-
-class StaleClaim(WorkflowError):
-    """Someone changed the claim after the user opened it."""
-
+# The review workflow. Every step locks the claim's row, checks the version the user saw and
+# the state it starts from, and saves with a reason that the history shows in plain words.
 
 STEPS = {
     # step: (states it may start from, state it leads to)
     "submit": ({ClaimStatus.DRAFT}, ClaimStatus.SUBMITTED),
     "start_review": ({ClaimStatus.SUBMITTED}, ClaimStatus.IN_REVIEW),
+    "assign": ({ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW}, ClaimStatus.IN_REVIEW),
     "return_to_researcher": ({ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW}, ClaimStatus.DRAFT),
     "publish": ({ClaimStatus.IN_REVIEW}, ClaimStatus.PUBLISHED),
     "reopen": ({ClaimStatus.PUBLISHED}, ClaimStatus.IN_REVIEW),
@@ -113,21 +450,12 @@ STEPS = {
 STEP_NAMES = {
     "submit": "Submit for review",
     "start_review": "Start review",
+    "assign": "Assign to another reviewer",
     "return_to_researcher": "Return to researcher",
     "publish": "Publish verdict",
     "reopen": "Reopen",
 }
-
-
-def allowed_steps(claim: Claim, user) -> list[str]:
-    """The steps this user may take on the claim now, for showing the right buttons."""
-    return [
-        step
-        for step, (sources, _) in STEPS.items()
-        if claim.status in sources
-        and may_take(user, step)
-        and not four_eyes_refusal(claim, user, step)
-    ]
+WAIVED = " (four-eyes rule waived by an administrator)"
 
 
 def reviewers():
@@ -153,50 +481,120 @@ def may_take(user, step: str) -> bool:
     return user.has_perm("claims.review_claim")
 
 
-def _authored_by(claim: Claim, user) -> bool:
-    """Did this user create the claim or tag one of its mentions?"""
-    return claim.created_by_id == user.pk or claim.mentions.filter(created_by=user).exists()
+def contributions(claim: Claim) -> dict[int, str]:
+    """Who wrote part of this claim, read from the history: user id → what they did.
+
+    Writing means creating the claim or changing its text, claimant or date; tagging a mention
+    or changing its passage (a mention moved with its article's text is not rewritten), even if
+    the mention is gone since; adding, changing or removing evidence. Three queries.
+    """
+    found: dict[int, str] = {}
+
+    def note(user_id, what):
+        if user_id is not None:
+            found.setdefault(user_id, what)
+
+    note(claim.created_by_id, "created this claim")
+    previous = None
+    for record in (
+        Claim.history.filter(id=claim.pk)
+        .order_by("history_date", "history_id")
+        .values("history_user_id", "history_type", "text", "claimant_id", "claimed_on")
+    ):
+        if record["history_type"] == "+":
+            note(record["history_user_id"], "created this claim")
+        elif previous is not None and any(
+            record[field] != previous[field] for field in ("text", "claimant_id", "claimed_on")
+        ):
+            note(record["history_user_id"], "changed its wording, claimant or date")
+        previous = record
+    quotes: dict[int, str] = {}
+    for record in (
+        Mention.history.filter(claim_id=claim.pk)
+        .order_by("history_date", "history_id")
+        .values("id", "history_user_id", "history_type", "created_by_id", "quote")
+    ):
+        note(record["created_by_id"], "tagged one of its mentions")
+        moved_only = record["history_type"] == "~" and quotes.get(record["id"]) == record["quote"]
+        if not moved_only:
+            note(record["history_user_id"], "tagged, changed or removed one of its mentions")
+        quotes[record["id"]] = record["quote"]
+    for user_id, added_by in (
+        Evidence.history.filter(claim_id=claim.pk)
+        .values_list("history_user_id", "added_by_id")
+        .distinct()
+    ):
+        note(added_by, "added some of its evidence")
+        note(user_id, "added, changed or removed some of its evidence")
+    return found
 
 
-def four_eyes_refusal(claim: Claim, user, step: str) -> str:
-    """Why this user may not publish this claim, or '' if they may (administrators may)."""
-    if step != "publish" or user.is_superuser:
+def four_eyes_refusal(claim: Claim, user, contributors: dict[int, str] | None = None) -> str:
+    """Why this user may not publish this claim's verdict, or '' if they may.
+
+    A reviewer publishes only a claim assigned to them (or to nobody) that they never wrote any
+    part of. Administrators may publish anyway; publish_verdict says so in the history.
+    """
+    if user.is_superuser:
         return ""
-    if _authored_by(claim, user):
+    return _four_eyes_reason(claim, user, contributors)
+
+
+def _four_eyes_reason(claim: Claim, user, contributors: dict[int, str] | None) -> str:
+    if claim.reviewer_id and claim.reviewer_id != user.pk:
         return (
-            "Four-eyes rule: you created or tagged this claim, so another reviewer must publish "
-            "its verdict."
+            f"This claim is assigned to {claim.reviewer.get_username()}: only they may publish "
+            "its verdict, or whoever it is assigned to next."
         )
+    contributors = contributions(claim) if contributors is None else contributors
+    if what := contributors.get(user.pk):
+        return f"Four-eyes rule: you {what}, so another reviewer must publish its verdict."
     return ""
+
+
+def review_refusal(claim: Claim, user, contributors: dict[int, str] | None = None) -> str:
+    """Why this user may not take this claim for review, or '' if they may."""
+    if user.is_superuser:
+        return ""
+    contributors = contributions(claim) if contributors is None else contributors
+    if what := contributors.get(user.pk):
+        return f"Four-eyes rule: you {what}, so another reviewer must review it."
+    return ""
+
+
+def allowed_steps(claim: Claim, user, contributors: dict[int, str] | None = None) -> list[str]:
+    """The steps this user may take on the claim now, for showing the right buttons."""
+    steps = [
+        step
+        for step, (starts, _) in STEPS.items()
+        if claim.status in starts and may_take(user, step)
+    ]
+    if "publish" in steps or "start_review" in steps:
+        contributors = contributions(claim) if contributors is None else contributors
+        if "publish" in steps and four_eyes_refusal(claim, user, contributors):
+            steps.remove("publish")
+        if "start_review" in steps and review_refusal(claim, user, contributors):
+            steps.remove("start_review")
+    return steps
 
 
 def _begin(claim: Claim, step: str, by, seen_version: int | None) -> Claim:
     """The claim, locked for this transaction, once the step is allowed on it."""
-    sources, _ = STEPS[step]
+    starts, _ = STEPS[step]
     if not may_take(by, step):
-        raise WorkflowError(f"You may not “{STEP_NAMES[step]}”.")
-    locked = Claim.objects.select_for_update().get(pk=claim.pk)
-    if seen_version is not None and locked.version != seen_version:
-        raise StaleClaim(
-            "Someone changed this claim after you opened it "
-            f"(it is now {locked.get_status_display().lower()}). Reload to see the change."
-        )
-    if locked.status not in sources:
-        raise WorkflowError(
+        raise NoRight(f"You may not “{STEP_NAMES[step]}”.")
+    locked = _lock(Claim, claim.pk, seen_version)
+    if locked.status not in starts:
+        raise Refused(
             f"“{STEP_NAMES[step]}” is not possible: the claim is "
             f"{locked.get_status_display().lower()}."
         )
-    if refusal := four_eyes_refusal(locked, by, step):
-        raise WorkflowError(refusal)
     return locked
 
 
 def _finish(claim: Claim, step: str, by, reason: str) -> Claim:
     claim.status = STEPS[step][1]
-    claim.version += 1
-    claim._change_reason = reason
-    claim._history_user = by
-    claim.save()
+    save_new_version(claim, by=by, reason=reason)
     return claim
 
 
@@ -208,21 +606,39 @@ def submit_for_review(claim: Claim, *, by, seen_version: int | None = None) -> C
 
 
 @transaction.atomic
-def start_review(claim: Claim, *, by, reviewer=None, seen_version: int | None = None) -> Claim:
-    """A reviewer takes the claim, or assigns it to another reviewer."""
+def start_review(claim: Claim, *, by, seen_version: int | None = None) -> Claim:
+    """A reviewer takes a submitted claim, unless they wrote part of it."""
     claim = _begin(claim, "start_review", by, seen_version)
-    reviewer = reviewer or by
-    if not reviewer.has_perm("claims.review_claim"):
-        raise WorkflowError(f"{reviewer.get_username()} is not a reviewer.")
+    if refusal := review_refusal(claim, by):
+        raise NoRight(refusal)
+    claim.reviewer = by
+    return _finish(claim, "start_review", by, "Started review")
+
+
+@transaction.atomic
+def assign_reviewer(claim: Claim, *, reviewer, by, seen_version: int | None = None) -> Claim:
+    """Give a submitted claim, or one in review, to a reviewer who wrote no part of it."""
+    claim = _begin(claim, "assign", by, seen_version)
+    if reviewer is None or not reviewers().filter(pk=reviewer.pk).exists():
+        raise Invalid("Choose a reviewer from the list.", field="reviewer")
+    if claim.status == ClaimStatus.IN_REVIEW and claim.reviewer_id == reviewer.pk:
+        raise Invalid(f"The claim is already assigned to {reviewer.get_username()}.")
+    if not reviewer.is_superuser and (what := contributions(claim).get(reviewer.pk)):
+        who = "you" if reviewer == by else reviewer.get_username()
+        raise Invalid(
+            f"Four-eyes rule: {who} {what.replace('its ', 'the claim’s ')}, so choose "
+            "another reviewer.",
+            field="reviewer",
+        )
     claim.reviewer = reviewer
-    reason = "Started review" if reviewer == by else f"Assigned to {reviewer.get_username()}"
-    return _finish(claim, "start_review", by, reason)
+    reason = f"Assigned to {reviewer.get_username()} by {by.get_username()}"
+    return _finish(claim, "assign", by, reason)
 
 
 @transaction.atomic
 def return_to_researcher(claim: Claim, *, by, note: str, seen_version: int | None = None) -> Claim:
     if not note.strip():
-        raise WorkflowError("Say what the researcher should do: the note is required.")
+        raise Invalid("Say what the researcher should do: the note is required.", field="note")
     claim = _begin(claim, "return_to_researcher", by, seen_version)
     claim.reviewer = None
     return _finish(claim, "return_to_researcher", by, f"Returned to researcher: {note.strip()}")
@@ -238,23 +654,135 @@ def publish_verdict(
     as_of: datetime.date,
     seen_version: int | None = None,
 ) -> Claim:
+    """Publish the verdict: the claim freezes and the public reads a new Publication."""
     claim = _begin(claim, "publish", by, seen_version)
+    reason = _four_eyes_reason(claim, by, None)
+    if reason and not by.is_superuser:
+        raise NoRight(reason)
     if not rationale.strip():
-        raise WorkflowError("A verdict needs a rationale.")
+        raise Invalid("A verdict needs a rationale.", field="rationale")
     claim.rating, claim.rationale, claim.verdict_as_of = rating, rationale.strip(), as_of
     claim.reviewer = by
-    claim.published_at = timezone.now()
-    reason = f"Published verdict: {rating.label}"
-    if by.is_superuser and _authored_by(claim, by):
-        reason += " (four-eyes rule waived by an administrator)"
-    return _finish(claim, "publish", by, reason)
+    claim.published_at, claim.reopened_at = timezone.now(), None
+    publication = _record_publication(claim, by)
+    if publication.number == 1:
+        history = f"Published verdict: {rating.label}"
+    else:
+        history = f"Published update {publication.number}: " + "; ".join(publication.change_list)
+    if reason:
+        history += WAIVED
+    return _finish(claim, "publish", by, history)
 
 
 @transaction.atomic
 def reopen(claim: Claim, *, by, note: str, seen_version: int | None = None) -> Claim:
-    """Back to review when new evidence arrives; the published verdict stays in the history."""
+    """Back to review when new evidence arrives; the public keeps the verdict last published."""
     if not note.strip():
-        raise WorkflowError("Say why the claim is reopened: the note is required.")
+        raise Invalid("Say why the claim is reopened: the note is required.", field="note")
     claim = _begin(claim, "reopen", by, seen_version)
     claim.reviewer = by
+    claim.reopened_at = timezone.now()
     return _finish(claim, "reopen", by, f"Reopened: {note.strip()}")
+
+
+# What the public reads: a copy of the claim as published, and what changed since last time.
+
+
+def _publication_snapshot(claim: Claim) -> dict:
+    mentions = Mention.objects.filter(claim=claim).select_related("article__outlet")
+    articles = {}
+    for mention in sorted(mentions, key=lambda m: (m.article.published_on is None, m.pk)):
+        article = mention.article
+        articles.setdefault(
+            article.pk,
+            {
+                "quote": mention.quote,
+                "headline": article.title,
+                "url": article.url,
+                "publisher": article.outlet.name if article.outlet else "",
+                "published_on": _iso(article.published_on),
+            },
+        )
+    evidence = (
+        Evidence.objects.filter(claim=claim)
+        .select_related("source__outlet")
+        .order_by("source__published_on", "pk")
+    )
+    claimant = claim.claimant
+    return {
+        "claim_text": claim.text,
+        "claimant": claimant.name if claimant else "",
+        "claimant_is_person": claimant is None or claimant.kind == Claimant.Kind.PERSON,
+        "claimant_description": claimant.description if claimant else "",
+        "claimed_on": claim.claimed_on,
+        "appearances": list(articles.values()),
+        "evidence": [
+            {
+                "title": item.source.title,
+                "url": item.source.url,
+                "outlet": item.source.outlet.name if item.source.outlet else "",
+                "published_on": _iso(item.source.published_on),
+                "stance": item.stance,
+                "excerpt": item.excerpt,
+            }
+            for item in evidence
+        ],
+    }
+
+
+def _iso(day: datetime.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def describe_changes(before: Publication, after: Publication) -> list[str]:
+    """What a republication changed, in the words of the public page's list of updates."""
+    changes = []
+    if before.rating_id != after.rating_id:
+        changes.append(f"verdict from {before.rating.label} to {after.rating.label}")
+    if before.claim_text != after.claim_text:
+        changes.append("claim reworded")
+    if (before.claimant, before.claimed_on) != (after.claimant, after.claimed_on):
+        changes.append("claimant or claim date corrected")
+    if before.rationale != after.rationale:
+        changes.append("rationale revised")
+
+    def keyed(items, *fields):
+        return {tuple(item[field] for field in fields): item for item in items}
+
+    old, new = keyed(before.evidence, "url", "stance"), keyed(after.evidence, "url", "stance")
+    for key in new.keys() - old.keys():
+        item = new[key]
+        changes.append(f"evidence added: {item['title']} ({STANCE_ADJECTIVES[item['stance']]})")
+    for key in old.keys() - new.keys():
+        item = old[key]
+        changes.append(f"evidence removed: {item['title']} ({STANCE_ADJECTIVES[item['stance']]})")
+    old = keyed(before.appearances, "url", "headline")
+    new = keyed(after.appearances, "url", "headline")
+    changes.extend(f"appearance added: {new[key]['headline']}" for key in new.keys() - old.keys())
+    changes.extend(f"appearance removed: {old[key]['headline']}" for key in old.keys() - new.keys())
+    return changes or ["verdict confirmed, nothing changed"]
+
+
+def _record_publication(claim: Claim, by) -> Publication:
+    previous = (
+        Publication.objects.select_for_update()
+        .select_related("rating")
+        .filter(claim=claim, current=True)
+        .first()
+    )
+    publication = Publication(
+        claim=claim,
+        number=previous.number + 1 if previous else 1,
+        published_at=claim.published_at,
+        published_by=by,
+        first_published_on=previous.first_published_on if previous else claim.verdict_as_of,
+        rating=claim.rating,
+        rationale=claim.rationale,
+        verdict_as_of=claim.verdict_as_of,
+        **_publication_snapshot(claim),
+    )
+    if previous is not None:
+        publication.changes = "\n".join(describe_changes(previous, publication))
+        Publication.objects.filter(pk=previous.pk).update(current=False)
+    publication.save()
+    return publication

@@ -2,8 +2,9 @@
 
 Pure: it maps plain values to JSON-LD and knows nothing of Django. The fields follow Google's
 ClaimReview guidelines: claimReviewed, reviewRating (alternateName always; ratingValue,
-bestRating and worstRating only where the scale has numbers), url, author, datePublished, and
-itemReviewed as a Claim with its author, date, appearances and first appearance.
+bestRating and worstRating only where the scale has numbers), url, author, datePublished (the
+first verdict), dateModified (the latest update, once there is one), and itemReviewed as a Claim
+with its author, date, appearances and first appearance.
 """
 
 import datetime
@@ -30,6 +31,7 @@ class Verdict:
     label: str
     published_on: datetime.date
     organisation: str
+    modified_on: datetime.date | None = None
     organisation_url: str = ""
     value: int | None = None
     best: int | None = None
@@ -78,6 +80,7 @@ def claim_review(verdict: Verdict, *, with_context: bool = True) -> dict:
         "url": verdict.url,
         "claimReviewed": verdict.claim,
         "datePublished": verdict.published_on.isoformat(),
+        **({"dateModified": verdict.modified_on.isoformat()} if verdict.modified_on else {}),
         "author": author,
         "reviewRating": rating,
         "itemReviewed": item,

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
 from django.urls import reverse_lazy
 
@@ -116,6 +117,9 @@ class EvidenceEditForm(VersionedModelForm):
             self.add_error("stance", "This source is already evidence with that stance.")
         return cleaned
 
+    def save(self, commit=True):
+        raise NotImplementedError("Evidence is saved by claims.actions.edit_evidence.")
+
 
 class TagClaimForm(forms.Form):
     """A selection (from the browser, in UTF-16 offsets) or a typed passage, and the claim."""
@@ -209,26 +213,13 @@ class MentionSpanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Add or remove words at either end; the words must be the article's own.",
     )
-    # The span the user saw: an adjustment made on a span that moved meanwhile is refused.
-    seen_span = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The version the user saw: an adjustment made on a mention that moved meanwhile is refused.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, mention, **kwargs):
         super().__init__(*args, **kwargs)
         self.mention = mention
-        self.fields["seen_span"].initial = self.span_of(mention)
-
-    @staticmethod
-    def span_of(mention) -> str:
-        return f"{mention.start}-{mention.end}"
-
-    def clean_seen_span(self):
-        seen = self.cleaned_data["seen_span"]
-        if seen != self.span_of(self.mention):
-            raise forms.ValidationError(
-                "Someone moved this mention after you opened it; it now reads "
-                f"“{self.mention.quote}”. Reload the page and adjust it again."
-            )
-        return seen
+        self.fields["seen_version"].initial = mention.version
 
     def clean_passage(self):
         passage = self.cleaned_data["passage"]
@@ -268,18 +259,38 @@ class VerdictForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    """A workflow step with the version the user saw, and a note where the step needs one."""
+    """A workflow step with the version the user saw, and a note or reviewer where it needs one."""
 
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reviewer = forms.ModelChoiceField(
+        label="Reviewer",
+        required=False,
+        queryset=User.objects.filter(is_active=True),
+        error_messages={"invalid_choice": "Choose a reviewer from the list."},
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VersionForm(forms.Form):
+    """A removal: only the version of the row the user saw, so a changed row is not removed."""
+
     seen_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ClaimForm(VersionedModelForm):
+    """The claim's wording, claimant, date and tags; edit_claim saves them."""
+
     claimant_name = forms.CharField(
         label="Claimant",
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"list": "claimant-names", "autocomplete": "off"}),
+    )
+    tag_names = forms.CharField(
+        label="Tags",
+        required=False,
+        max_length=1000,
+        help_text="Separate tags with commas, e.g. North Korea, Russia–Ukraine war.",
     )
 
     class Meta:
@@ -294,11 +305,12 @@ class ClaimForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.claimant_id:
             self.fields["claimant_name"].initial = self.instance.claimant.name
+        if self.instance.pk:
+            names = self.instance.tags.values_list("name", flat=True)
+            self.fields["tag_names"].initial = ", ".join(names)
 
     def save(self, commit=True):
-        name = self.cleaned_data["claimant_name"].strip()
-        self.instance.claimant = Claimant.objects.get_or_create(name=name)[0] if name else None
-        return super().save(commit)
+        raise NotImplementedError("Claims are saved by claims.actions.edit_claim.")
 
 
 class ClaimFilterForm(forms.Form):

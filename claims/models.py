@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from simple_history.models import HistoricalRecords
 
 from sources.models import Source
@@ -106,13 +105,12 @@ class ClaimQuerySet(models.QuerySet):
         """Rebuild what search reads for these claims (a few at a time: it reads their rows)."""
         claims = self.select_related("claimant").prefetch_related("tags", "mentions")
         for claim in claims:
-            parts = [
-                claim.text,
-                claim.claimant.name if claim.claimant else "",
-                *(tag.name for tag in claim.tags.all()),
-                *(mention.quote for mention in claim.mentions.all()),
-            ]
-            document = "\n".join(part for part in parts if part)
+            document = search_document(
+                text=claim.text,
+                claimant=claim.claimant.name if claim.claimant else "",
+                tags=[tag.name for tag in claim.tags.all()],
+                quotes=[mention.quote for mention in claim.mentions.all()],
+            )
             if document != claim.search_document:
                 Claim.objects.filter(pk=claim.pk).update(search_document=document)
 
@@ -134,6 +132,15 @@ class ClaimQuerySet(models.QuerySet):
         )
 
 
+def search_document(*, text: str, claimant: str, tags, quotes) -> str:
+    """What search reads for a claim: its words, its claimant, its tags, its mentions' quotes.
+
+    The one builder: the actions keep it current through refresh_search_documents, and the
+    bulk loader (generate_data) calls it directly for rows it inserts without the ORM.
+    """
+    return "\n".join(part for part in (text, claimant, *tags, *quotes) if part)
+
+
 COUNTERS = [
     "mention_count",
     "evidence_count",
@@ -141,7 +148,7 @@ COUNTERS = [
     "contradicts_count",
     "context_count",
 ]
-# Kept by their own writers (recount, refresh_search_documents), never by an ordinary save.
+# Computed by the actions (recount, refresh_search_documents), never by an ordinary save.
 DERIVED = [*COUNTERS, "search_document"]
 
 
@@ -180,8 +187,10 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Kept by recount() whenever a mention or evidence item is saved or deleted, so lists can
-    # filter and sort on them without joining and counting at a million claims.
+    # When a published verdict was last reopened; the public page says "under review since".
+    reopened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by recount() in every action that adds, changes or removes a mention or evidence
+    # item, so lists can filter and sort on them without joining and counting at a million.
     mention_count = models.PositiveIntegerField(default=0, editable=False)
     evidence_count = models.PositiveIntegerField(default=0, editable=False)
     supports_count = models.PositiveIntegerField(default=0, editable=False)
@@ -224,10 +233,14 @@ class Claim(models.Model):
             fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
             kwargs["update_fields"] = [name for name in fields if name not in DERIVED]
         super().save(*args, **kwargs)
-        Claim.objects.filter(pk=self.pk).refresh_search_documents()
 
     def get_absolute_url(self) -> str:
         return reverse("claims:detail", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        """Published means frozen: nothing of the claim changes until a reviewer reopens it."""
+        return self.status == ClaimStatus.PUBLISHED
 
 
 class Mention(models.Model):
@@ -245,6 +258,7 @@ class Mention(models.Model):
     orphaned = models.BooleanField(
         default=False, help_text="Lost its place when the text was edited; start/end are stale."
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -362,24 +376,91 @@ class Evidence(models.Model):
         return f"{self.source} {self.get_stance_display().lower()} claim {self.claim_id}"
 
 
-@receiver(post_save, sender=Mention)
-@receiver(post_delete, sender=Mention)
-@receiver(post_save, sender=Evidence)
-@receiver(post_delete, sender=Evidence)
-def recount_claim(sender, instance, **kwargs):
-    claim = Claim.objects.filter(pk=instance.claim_id)
-    claim.recount()
-    if sender is Mention:
-        claim.refresh_search_documents()
+class PublicationQuerySet(models.QuerySet):
+    def current(self):
+        """The verdict the public reads for each claim ever published: its latest publication."""
+        return self.filter(current=True)
 
 
-@receiver(m2m_changed, sender=Claim.tags.through)
-def reindex_tagged_claim(sender, instance, **kwargs):
-    if isinstance(instance, Claim):
-        Claim.objects.filter(pk=instance.pk).refresh_search_documents()
+class Publication(models.Model):
+    """A verdict as it was published, kept whole: what the public page and the feed show.
+
+    publish_verdict writes one each time a claim is published, copying what the public reads
+    (the claim, its appearances and its evidence), so a reopened claim keeps showing its last
+    published verdict while the desk works on the next, and every update is listed.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="publications")
+    number = models.PositiveIntegerField(help_text="1 for the first publication, then 2, 3…")
+    current = models.BooleanField(default=True, help_text="The latest publication of its claim.")
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_published_on = models.DateField(help_text="The date of the claim's first verdict.")
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField()
+    verdict_as_of = models.DateField()
+    claim_text = models.TextField()
+    claimant = models.CharField(max_length=200, blank=True)
+    claimant_is_person = models.BooleanField(default=True)
+    claimant_description = models.CharField(max_length=300, blank=True)
+    claimed_on = models.DateField(null=True, blank=True)
+    # Lists of dicts. Appearances: quote, headline, url, publisher, published_on (ISO date).
+    # Evidence: title, url, outlet, published_on, stance, excerpt.
+    appearances = models.JSONField(default=list)
+    evidence = models.JSONField(default=list)
+    changes = models.TextField(
+        blank=True, help_text="What changed since the previous publication, one change a line."
+    )
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["claim", "number"]
+        indexes = [
+            # The feed: current publications, the most recently published first.
+            models.Index(
+                fields=["published_at", "id"],
+                condition=models.Q(current=True),
+                name="publication_current_feed",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "number"], name="publication_number_unique"),
+            models.UniqueConstraint(
+                fields=["claim"], condition=models.Q(current=True), name="publication_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}: {self.claim_text[:60]} (publication {self.number})"
+
+    @property
+    def change_list(self) -> list[str]:
+        return [line for line in self.changes.splitlines() if line]
+
+    def appearance_list(self) -> list[dict]:
+        """The appearances as published, with their dates as dates."""
+        return _dated(self.appearances)
+
+    def evidence_groups(self) -> list[tuple[str, str, list[dict]]]:
+        """The evidence as published, grouped by stance in the order the claim page uses."""
+        items = _dated(self.evidence)
+        return [
+            (stance, heading, [item for item in items if item["stance"] == stance])
+            for stance, heading in EVIDENCE_HEADINGS
+        ]
 
 
-@receiver(post_save, sender=Claimant)
-def reindex_claimants_claims(sender, instance, created, **kwargs):
-    if not created:
-        Claim.objects.filter(claimant=instance).refresh_search_documents()
+def _dated(items: list[dict]) -> list[dict]:
+    return [
+        {**item, "published_on": parse_date(item["published_on"] or "") or None} for item in items
+    ]
+
+
+EVIDENCE_HEADINGS = [
+    (Stance.SUPPORTS, "Supporting evidence"),
+    (Stance.CONTRADICTS, "Contradicting evidence"),
+    (Stance.CONTEXT, "Context"),
+]

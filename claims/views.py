@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,6 @@ from articles.models import Article
 from articles.views import get_article_for_user
 from lib import keyset, pagecache
 from lib.versioning import StaleEdit
-from sources.models import Source
 
 from . import actions
 from .balance import EvidenceBalance
@@ -29,9 +28,10 @@ from .forms import (
     StepForm,
     TagClaimForm,
     VerdictForm,
+    VersionForm,
 )
 from .history import claim_history
-from .models import Claim, Claimant, Evidence, Mention, Rating
+from .models import EVIDENCE_HEADINGS, Claim, Claimant, Evidence, Mention, Rating
 
 PAGE_SIZE = 50
 
@@ -46,6 +46,44 @@ def _get_claim_for_user(user, pk: int) -> Claim:
 def _get_evidence_for_user(user, pk: int) -> Evidence:
     # Evidence is read and edited by the whole desk; the permission decorators refuse the rest.
     return get_object_or_404(Evidence.objects.select_related("claim", "source"), pk=pk)
+
+
+def _get_mention_for_user(user, pk: int) -> Mention:
+    # Mentions, like claims, are read by every signed-in role; decorators refuse the rest.
+    return get_object_or_404(Mention.objects.select_related("article", "claim"), pk=pk)
+
+
+def _reasons(error: Exception) -> list[str]:
+    return error.messages if isinstance(error, StaleEdit) else [str(error)]
+
+
+def _status(error: Exception) -> int:
+    return getattr(error, "status", 409)
+
+
+def _refused(request, claim: Claim, error: Exception, *, verdict_form=None):
+    """The claim page, saying why an action was refused (403 or 409); nothing was changed.
+
+    An htmx request is sent to that page, where the message waits: htmx does not swap error
+    responses, and a refusal must never pass in silence.
+    """
+    if request.htmx:
+        for reason in _reasons(error):
+            messages.error(request, reason)
+        response = HttpResponse(status=_status(error))
+        response["HX-Redirect"] = claim.get_absolute_url()
+        return response
+    # Read again: a form may have changed the object in memory before the action refused it.
+    claim = _get_claim_for_user(request.user, claim.pk)
+    context = {**claim_page_context(request, claim), "refusal": _reasons(error)}
+    if verdict_form is not None:
+        context["verdict_form"] = verdict_form
+    return render(request, "claims/claim_detail.html", context, status=_status(error))
+
+
+def _add_error(form, error: actions.Refused) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error))
 
 
 @permission_required("claims.view_claim", raise_exception=True)
@@ -65,13 +103,6 @@ def claim_list(request):
     return pagecache.render_kept(
         request, "claims/claim_list.html", build_context, htmx_partial="claim-list"
     )
-
-
-EVIDENCE_HEADINGS = [
-    (Evidence.Stance.SUPPORTS, "Supporting evidence"),
-    (Evidence.Stance.CONTRADICTS, "Contradicting evidence"),
-    (Evidence.Stance.CONTEXT, "Context"),
-]
 
 
 def evidence_context(claim: Claim, form: EvidenceForm | None = None) -> dict:
@@ -103,12 +134,17 @@ def _render_evidence_section(request, claim: Claim, form: EvidenceForm | None = 
     return reswap(retarget(response, "#evidence"), "outerHTML")
 
 
-def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None = None) -> dict:
-    """Everything the claim page shows: mentions, evidence, the workflow and the history."""
-    steps = actions.allowed_steps(claim, request.user)
-    verdict_form = None
+def review_context(claim: Claim, user) -> dict:
+    """The review section: the steps this user may take, and why not where they may not."""
+    reviewing = user.has_perm("claims.review_claim") and claim.status in (
+        Claim.Status.SUBMITTED,
+        Claim.Status.IN_REVIEW,
+    )
+    contributors = actions.contributions(claim) if reviewing else {}
+    steps = actions.allowed_steps(claim, user, contributors)
+    context = {"steps": steps, "step_names": actions.STEP_NAMES, "verdict_form": None}
     if "publish" in steps:
-        verdict_form = VerdictForm(
+        context["verdict_form"] = VerdictForm(
             initial={
                 "rating": claim.rating_id,
                 "rationale": claim.rationale,
@@ -116,14 +152,29 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
                 "seen_version": claim.version,
             }
         )
+    if reviewing and claim.status == Claim.Status.IN_REVIEW and "publish" not in steps:
+        context["cannot_publish"] = actions.four_eyes_refusal(claim, user, contributors)
+    if reviewing and claim.status == Claim.Status.SUBMITTED and "start_review" not in steps:
+        context["cannot_review"] = actions.review_refusal(claim, user, contributors)
+    if "assign" in steps:
+        context["other_reviewers"] = [
+            reviewer
+            for reviewer in actions.reviewers()
+            if reviewer != user
+            and reviewer.pk != claim.reviewer_id
+            and (reviewer.is_superuser or reviewer.pk not in contributors)
+        ]
+    return context
+
+
+def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None = None) -> dict:
+    """Everything the claim page shows: mentions, evidence, the workflow and the history."""
     return {
         "tags": claim.tags.all(),
         "mentions": Mention.objects.filter(claim=claim).select_related("article__outlet"),
         **evidence_context(claim, evidence_form),
-        "steps": steps,
-        "step_names": actions.STEP_NAMES,
-        "reviewers": actions.reviewers() if "start_review" in steps else [],
-        "verdict_form": verdict_form,
+        **review_context(claim, request.user),
+        "publication": claim.publications.current().first(),
         "history": claim_history(claim),
     }
 
@@ -143,21 +194,24 @@ def evidence_add(request, pk: int):
     claim = _get_claim_for_user(request.user, pk)
     form = EvidenceForm(request.POST, claim=claim)
     if form.is_valid():
-        source = form.cleaned_data["source"]
-        if not isinstance(source, Source) and not request.user.has_perm("sources.add_source"):
-            raise PermissionDenied("Adding a source to the register needs the add-source right.")
-        evidence = actions.add_evidence(
-            claim,
-            source=source,
-            stance=form.cleaned_data["stance"],
-            excerpt=form.cleaned_data["excerpt"],
-            note=form.cleaned_data["note"],
-            by=request.user,
-        )
-        if not request.htmx:
-            messages.success(request, f"Evidence added: {evidence.source.title}.")
-            return redirect(f"{claim.get_absolute_url()}#evidence-{evidence.pk}")
-        return _render_evidence_section(request, claim)
+        try:
+            evidence = actions.add_evidence(
+                claim,
+                source=form.cleaned_data["source"],
+                stance=form.cleaned_data["stance"],
+                excerpt=form.cleaned_data["excerpt"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except actions.Invalid as error:
+            _add_error(form, error)
+        except actions.Refused as error:
+            return _refused(request, claim, error)
+        else:
+            if not request.htmx:
+                messages.success(request, f"Evidence added: {evidence.source.title}.")
+                return redirect(f"{claim.get_absolute_url()}#evidence-{evidence.pk}")
+            return _render_evidence_section(request, claim)
     if request.htmx:
         return _render_evidence_section(request, claim, form)
     # Without JavaScript the whole page comes back, with the form as it was typed.
@@ -169,12 +223,33 @@ def evidence_add(request, pk: int):
 def evidence_edit(request, pk: int):
     """Change an item's stance, excerpt or note, in place on the claim page."""
     evidence = _get_evidence_for_user(request.user, pk)
+    claim = evidence.claim
+    try:
+        actions.refuse_if_published(claim, "evidence")  # a frozen item gets no form either
+    except actions.Refused as error:
+        return _refused(request, claim, error)
     form = EvidenceEditForm(request.POST or None, instance=evidence)
-    if request.method == "POST" and form.is_valid() and form.save_or_report_stale():
-        if request.htmx:
-            return _render_evidence_section(request, evidence.claim)
-        messages.success(request, "Evidence saved.")
-        return redirect(f"{evidence.claim.get_absolute_url()}#evidence-{evidence.pk}")
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.edit_evidence(
+                evidence,
+                stance=form.cleaned_data["stance"],
+                excerpt=form.cleaned_data["excerpt"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+                seen_version=form.cleaned_data["seen_version"],
+            )
+        except actions.Invalid as error:
+            _add_error(form, error)
+        except StaleEdit as error:
+            form.add_error(None, error.messages)
+        except actions.Refused as error:
+            return _refused(request, claim, error)
+        else:
+            if request.htmx:
+                return _render_evidence_section(request, claim)
+            messages.success(request, "Evidence saved.")
+            return redirect(f"{claim.get_absolute_url()}#evidence-{evidence.pk}")
     template = "claims/evidence_form.html"
     if request.htmx:
         template += "#evidence-edit"
@@ -187,7 +262,15 @@ def evidence_edit(request, pk: int):
 @permission_required("claims.delete_evidence", raise_exception=True)
 def evidence_delete(request, pk: int):
     evidence = _get_evidence_for_user(request.user, pk)
-    evidence.delete()
+    form = VersionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise actions.Invalid("The form was incomplete; reload the page and try again.")
+        actions.remove_evidence(
+            evidence, by=request.user, seen_version=form.cleaned_data["seen_version"]
+        )
+    except (actions.Refused, StaleEdit) as error:
+        return _refused(request, evidence.claim, error)
     if request.htmx:
         return _render_evidence_section(request, evidence.claim)
     messages.success(request, f"Removed “{evidence.source.title}” from the evidence.")
@@ -211,8 +294,16 @@ def claim_choices(request):
 @permission_required("claims.delete_mention", raise_exception=True)
 def mention_delete(request, pk: int):
     """Remove one place where an article states a claim; the claim itself stays."""
-    mention = get_object_or_404(Mention.objects.select_related("article"), pk=pk)
-    mention.delete()
+    mention = _get_mention_for_user(request.user, pk)
+    form = VersionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise actions.Invalid("The form was incomplete; reload the page and try again.")
+        actions.delete_mention(
+            mention, by=request.user, seen_version=form.cleaned_data["seen_version"]
+        )
+    except (actions.Refused, StaleEdit) as error:
+        return _refused(request, mention.claim, error)
     messages.success(request, f"Removed the mention “{mention.quote[:80]}”.")
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
@@ -222,18 +313,36 @@ def mention_delete(request, pk: int):
 
 @permission_required("claims.change_mention", raise_exception=True)
 def mention_adjust(request, pk: int):
-    mention = get_object_or_404(Mention.objects.select_related("article", "claim"), pk=pk)
+    mention = _get_mention_for_user(request.user, pk)
+    try:
+        actions.refuse_if_published(mention.claim, "mentions")
+    except actions.Refused as error:
+        return _refused(request, mention.claim, error)
     form = MentionSpanForm(
         request.POST or None, initial={"passage": mention.quote}, mention=mention
     )
     if request.method == "POST" and form.is_valid():
         anchor = form.cleaned_data["passage"]
-        mention.start, mention.end, mention.quote = anchor.start, anchor.end, anchor.quote
-        mention.orphaned = False
-        mention.save()
-        messages.success(request, "Mention adjusted.")
-        return redirect(mention.claim)
-    return render(request, "claims/mention_form.html", {"mention": mention, "form": form})
+        try:
+            actions.adjust_mention(
+                mention,
+                start=anchor.start,
+                end=anchor.end,
+                by=request.user,
+                seen_version=form.cleaned_data["seen_version"],
+            )
+        except actions.Invalid as error:
+            _add_error(form, error)
+        except StaleEdit as error:
+            form.add_error(None, error.messages)
+        except actions.Refused as error:
+            return _refused(request, mention.claim, error)
+        else:
+            messages.success(request, "Mention adjusted.")
+            return redirect(mention.claim)
+    status = 400 if request.method == "POST" else 200
+    context = {"mention": mention, "form": form}
+    return render(request, "claims/mention_form.html", context, status=status)
 
 
 # The reader: an article's text with its mentions marked, tagging, and editing the text.
@@ -282,27 +391,35 @@ def tag_claim(request, pk: int):
     data = request.POST if request.method == "POST" else None
     initial = {"text": request.GET.get("passage", "")}
     form = TagClaimForm(data, initial={**request.GET.dict(), **initial}, article=article)
+    status = 200
     if request.method == "POST" and form.is_valid():
         anchor = form.cleaned_data["anchor"]
-        if existing := form.cleaned_data["existing_claim"]:
-            actions.add_mention(
-                existing, article, start=anchor.start, end=anchor.end, by=request.user
-            )
+        try:
+            if existing := form.cleaned_data["existing_claim"]:
+                actions.add_mention(
+                    existing, article, start=anchor.start, end=anchor.end, by=request.user
+                )
+            else:
+                actions.tag_claim(
+                    article,
+                    start=anchor.start,
+                    end=anchor.end,
+                    text=form.cleaned_data["text"],
+                    claimant_name=form.cleaned_data["claimant"],
+                    claimed_on=form.cleaned_data["claimed_on"],
+                    by=request.user,
+                )
+        except actions.Refused as error:
+            # Shown on the form, which htmx swaps only when the answer is a success.
+            _add_error(form, error)
+            status = 200 if request.htmx else error.status
         else:
-            actions.tag_claim(
-                article,
-                start=anchor.start,
-                end=anchor.end,
-                text=form.cleaned_data["text"],
-                claimant_name=form.cleaned_data["claimant"],
-                claimed_on=form.cleaned_data["claimed_on"],
-                by=request.user,
-            )
-        if request.htmx:
-            response = render(request, "claims/article_reader.html#reader", reader_context(article))
-            return reswap(retarget(response, "#reader"), "outerHTML")
-        messages.success(request, "Claim tagged.")
-        return redirect(article)
+            if request.htmx:
+                context = reader_context(article)
+                response = render(request, "claims/article_reader.html#reader", context)
+                return reswap(retarget(response, "#reader"), "outerHTML")
+            messages.success(request, "Claim tagged.")
+            return redirect(article)
     template = "claims/tag_claim.html"
     if request.htmx:
         template += "#tag-form"
@@ -312,7 +429,7 @@ def tag_claim(request, pk: int):
         "from_selection": form["start"].value() not in (None, ""),
         "claimant_names": Claimant.objects.values_list("name", flat=True)[:1000],
     }
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @permission_required("articles.change_article", raise_exception=True)
@@ -345,44 +462,38 @@ def article_edit_text(request, pk: int):
 # The review workflow: the steps, the verdict, the queue.
 
 
-def _step_refused(request, claim: Claim, error: Exception, form=None, status=409):
-    """Show why a step failed on the claim page, keeping whatever the user typed."""
-    context = {**claim_page_context(request, claim), "step_error": str(error)}
-    if form is not None:
-        context["verdict_form"] = form
-    return render(request, "claims/claim_detail.html", context, status=status)
-
-
 @require_POST
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_step(request, pk: int, step: str):
-    """Submit, start review, return to the researcher, or reopen."""
+    """Submit, start review, assign a reviewer, return to the researcher, or reopen."""
     if step not in actions.STEPS or step == "publish":
         raise Http404("No such step.")
     if not actions.may_take(request.user, step):
         raise PermissionDenied(f"You may not “{actions.STEP_NAMES[step]}”.")
     claim = _get_claim_for_user(request.user, pk)
     form = StepForm(request.POST)
-    if not form.is_valid():
-        return _step_refused(request, claim, "The form was incomplete; reload and try again.")
-    seen, note = form.cleaned_data["seen_version"], form.cleaned_data["note"]
     try:
+        if not form.is_valid():
+            if "reviewer" in form.errors:
+                raise actions.Invalid(form.errors["reviewer"][0])
+            raise actions.Invalid("The form was incomplete; reload the page and try again.")
+        seen, note = form.cleaned_data["seen_version"], form.cleaned_data["note"]
         match step:
             case "submit":
                 actions.submit_for_review(claim, by=request.user, seen_version=seen)
             case "start_review":
-                assignee = None
-                if request.POST.get("reviewer"):
-                    assignee = actions.reviewers().filter(pk=request.POST["reviewer"]).first()
-                    if assignee is None:
-                        raise actions.WorkflowError("Choose a reviewer from the list.")
-                actions.start_review(claim, by=request.user, reviewer=assignee, seen_version=seen)
+                actions.start_review(claim, by=request.user, seen_version=seen)
+            case "assign":
+                reviewer = form.cleaned_data["reviewer"]
+                actions.assign_reviewer(
+                    claim, reviewer=reviewer, by=request.user, seen_version=seen
+                )
             case "return_to_researcher":
                 actions.return_to_researcher(claim, by=request.user, note=note, seen_version=seen)
             case "reopen":
                 actions.reopen(claim, by=request.user, note=note, seen_version=seen)
-    except actions.WorkflowError as error:
-        return _step_refused(request, claim, error)
+    except (actions.Refused, StaleEdit) as error:
+        return _refused(request, claim, error)
     messages.success(request, f"{actions.STEP_NAMES[step]}: done.")
     return redirect(claim)
 
@@ -393,9 +504,8 @@ def claim_publish(request, pk: int):
     claim = _get_claim_for_user(request.user, pk)
     form = VerdictForm(request.POST)
     if not form.is_valid():
-        return _step_refused(request, claim, "The verdict is incomplete.", form, status=400)
-    if refusal := actions.four_eyes_refusal(claim, request.user, "publish"):
-        raise PermissionDenied(refusal)
+        error = actions.Invalid("The verdict is incomplete.")
+        return _refused(request, claim, error, verdict_form=form)
     try:
         actions.publish_verdict(
             claim,
@@ -405,23 +515,39 @@ def claim_publish(request, pk: int):
             as_of=form.cleaned_data["as_of"],
             seen_version=form.cleaned_data["seen_version"],
         )
-    except actions.WorkflowError as error:
-        return _step_refused(request, claim, error, form)
+    except (actions.Refused, StaleEdit) as error:
+        return _refused(request, claim, error, verdict_form=form)
     messages.success(request, "Verdict published.")
     return redirect(claim)
 
 
 @permission_required("claims.change_claim", raise_exception=True)
 def claim_edit(request, pk: int):
-    """Edit the claim's wording, claimant and date; a published claim must be reopened first."""
+    """Edit the claim's wording, claimant, date and tags; a published claim is reopened first."""
     claim = _get_claim_for_user(request.user, pk)
-    if claim.status == Claim.Status.PUBLISHED:
-        messages.error(request, "A published claim is not edited: reopen it first.")
-        return redirect(claim)
+    try:
+        actions.refuse_if_published(claim, "text, claimant, date or tags")
+    except actions.Refused as error:
+        return _refused(request, claim, error)
     form = ClaimForm(request.POST or None, instance=claim)
     if request.method == "POST" and form.is_valid():
-        claim._history_user = request.user
-        if form.save_or_report_stale():
+        try:
+            actions.edit_claim(
+                claim,
+                text=form.cleaned_data["text"],
+                claimant_name=form.cleaned_data["claimant_name"],
+                claimed_on=form.cleaned_data["claimed_on"],
+                tags=actions.parse_tags(form.cleaned_data["tag_names"]),
+                by=request.user,
+                seen_version=form.cleaned_data["seen_version"],
+            )
+        except actions.Invalid as error:
+            _add_error(form, error)
+        except StaleEdit as error:
+            form.add_error(None, error.messages)
+        except actions.Refused as error:
+            return _refused(request, claim, error)
+        else:
             messages.success(request, "Claim saved.")
             return redirect(claim)
     context = {

@@ -6,68 +6,69 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Prefetch
+from django.db.models import Count, Min
 from django.db.models.functions import TruncWeek
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
 from claims.claimreview import Appearance, Verdict, as_script_text, claim_review, data_feed
-from claims.models import Claim, Mention, Rating
-from claims.views import evidence_context
+from claims.models import Claim, Publication, Rating
 from lib import pagecache
 from lib.search import search as text_search
 from sources.models import Source
 
-# The public, machine-readable output: published claims only, no login.
+# The public, machine-readable output: published verdicts only, no login. Everything here is
+# read from the claim's publications, so a reopened claim keeps its last published verdict.
 
 
-def _verdict(request, claim: Claim, scale: dict) -> Verdict:
-    mentions = sorted(claim.mentions.all(), key=lambda m: (m.article.published_on is None, m.pk))
-    articles = list({m.article_id: m.article for m in mentions}.values())
+def _verdict(request, publication: Publication, scale: dict) -> Verdict:
+    updated = publication.number > 1
     return Verdict(
-        url=request.build_absolute_uri(reverse("public_claim", args=[claim.pk])),
-        claim=claim.text,
-        label=claim.rating.label,
-        value=claim.rating.value,
+        url=request.build_absolute_uri(reverse("public_claim", args=[publication.claim_id])),
+        claim=publication.claim_text,
+        label=publication.rating.label,
+        value=publication.rating.value,
         best=scale["best"],
         worst=scale["worst"],
-        published_on=claim.verdict_as_of or claim.published_at.date(),
+        published_on=publication.first_published_on,
+        modified_on=timezone.localdate(publication.published_at) if updated else None,
         organisation=settings.ORGANISATION_NAME,
         organisation_url=settings.ORGANISATION_URL,
-        claimant=claim.claimant.name if claim.claimant else "",
-        claimant_is_person=bool(claim.claimant and claim.claimant.kind == "person"),
-        claimed_on=claim.claimed_on,
+        claimant=publication.claimant,
+        claimant_is_person=publication.claimant_is_person,
+        claimed_on=publication.claimed_on,
         appearances=[
             Appearance(
-                url=article.url,
-                headline=article.title,
-                published_on=article.published_on,
-                publisher=article.outlet.name if article.outlet else "",
+                url=appearance["url"],
+                headline=appearance["headline"],
+                published_on=appearance["published_on"],
+                publisher=appearance["publisher"],
             )
-            for article in articles
+            for appearance in publication.appearance_list()
         ],
-    )
-
-
-def _published_claims():
-    return (
-        Claim.objects.published()
-        .select_related("claimant", "rating")
-        .prefetch_related(Prefetch("mentions", Mention.objects.select_related("article__outlet")))
     )
 
 
 @login_not_required
 def public_claim(request, pk: int):
-    claim = get_object_or_404(_published_claims(), pk=pk)
-    evidence = evidence_context(claim)
-    review = claim_review(_verdict(request, claim, Rating.objects.scale()))
+    """The published verdict; while the claim is reopened, the last one published, marked so."""
+    claim = get_object_or_404(Claim.objects.only("status", "reopened_at"), pk=pk)
+    publications = list(
+        Publication.objects.filter(claim=claim).select_related("rating").order_by("number")
+    )
+    if not publications:
+        raise Http404("This claim has no published verdict.")
+    latest = publications[-1]
+    review = claim_review(_verdict(request, latest, Rating.objects.scale()))
     context = {
-        **evidence,
-        "mentions": claim.mentions.all(),
+        "publication": latest,
+        "first": publications[0],
+        "updates": [p for p in reversed(publications) if p.number > 1],
+        "under_review": not claim.is_published,
+        "under_review_since": claim.reopened_at,
         "claim_review": as_script_text(review),
         "organisation": settings.ORGANISATION_NAME,
     }
@@ -80,10 +81,12 @@ FEED_PAGE_SIZE = 100
 @login_not_required
 def claimreview_feed(request):
     """All published ClaimReviews as a schema.org DataFeed, newest first; pages via Link."""
-    claims = _published_claims().order_by("-published_at", "-pk")
-    page = Paginator(claims, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    publications = (
+        Publication.objects.current().select_related("rating").order_by("-published_at", "-pk")
+    )
+    page = Paginator(publications, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
     scale = Rating.objects.scale()
-    reviews = [claim_review(_verdict(request, c, scale), with_context=False) for c in page]
+    reviews = [claim_review(_verdict(request, p, scale), with_context=False) for p in page]
     newest = page[0].published_at if page.object_list else timezone.now()
     response = JsonResponse(data_feed(reviews, modified=newest), json_dumps_params={"indent": 2})
     links = []

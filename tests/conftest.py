@@ -92,6 +92,15 @@ def tasks_run_inline(settings):
 
 
 @pytest.fixture
+def postgresql():
+    """For concurrency tests: SQLite serialises writers, so there is no race to test there."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("postgres-only")  # CI runs the suite on both: not a failure on SQLite
+
+
+@pytest.fixture
 def migration_rows(transactional_db):
     """The rows data migrations made (roles, rating scale), back after an earlier flush.
 

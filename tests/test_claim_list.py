@@ -254,21 +254,36 @@ class TestCost:
 
 
 class TestStoredCounts:
-    def test_they_follow_every_add_change_and_removal(self):
+    def test_the_actions_keep_them_through_every_add_change_and_removal(self, researcher, reviewer):
+        from claims import actions
+        from tests.factories.articles import ArticleFactory
+        from tests.factories.sources import SourceFactory
+
         claim = ClaimFactory()
-        first = EvidenceFactory(claim=claim, stance="supports")
-        EvidenceFactory(claim=claim, stance="contradicts")
-        MentionFactory(claim=claim)
+        source = SourceFactory()
+
+        def add(stance):
+            return actions.add_evidence(
+                claim, source=source, stance=stance, excerpt="", note="", by=researcher
+            )
+
+        first, second = add("supports"), add("contradicts")
+        actions.add_mention(claim, ArticleFactory(), start=0, end=12, by=researcher)
         claim.refresh_from_db()
         assert (claim.evidence_count, claim.supports_count, claim.contradicts_count) == (2, 1, 1)
         assert claim.mention_count == 1
-        first.stance = "context"
-        first.save()
+        actions.edit_evidence(
+            first, stance="context", excerpt="", note="", by=reviewer, seen_version=1
+        )
         claim.refresh_from_db()
         assert (claim.supports_count, claim.context_count) == (0, 1)
-        claim.evidence.all().delete()
+        for item in (first, second):
+            item.refresh_from_db()
+            actions.remove_evidence(item, by=reviewer, seen_version=item.version)
+        actions.delete_mention(claim.mentions.get(), by=reviewer, seen_version=1)
         claim.refresh_from_db()
         assert (claim.evidence_count, claim.contradicts_count, claim.context_count) == (0, 0, 0)
+        assert claim.mention_count == 0
 
     def test_an_edit_from_an_older_copy_does_not_undo_them(self):
         claim = ClaimFactory()

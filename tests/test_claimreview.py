@@ -13,7 +13,7 @@ from claims.claimreview import Appearance, Verdict, as_script_text, claim_review
 from claims.models import Rating
 from tests.conftest import make_user
 from tests.factories.articles import ArticleFactory
-from tests.factories.claims import ClaimantFactory, ClaimFactory, MentionFactory
+from tests.factories.claims import ClaimantFactory, ClaimFactory, MentionFactory, publish
 from tests.factories.sources import EvidenceFactory
 from tests.schemaorg import vocabulary
 
@@ -24,13 +24,8 @@ RATIONALE = "Officials had not confirmed combat.\n\nSee https://example.org/brie
 
 
 def another_published_like(claim):
-    """A further published claim with the same verdict, made directly for volume."""
-    return ClaimFactory(
-        status="published",
-        rating=claim.rating,
-        reviewer=claim.reviewer,
-        published_at=claim.published_at,
-    )
+    """A further claim published with the same verdict, through the review."""
+    return publish(ClaimFactory(), rating=claim.rating.label)
 
 
 def schema_org_context_loader(url, options=None):
@@ -147,11 +142,15 @@ class TestThePublicPage:
         response = login(None).get(reverse("public_claim", args=[claim.pk]))
         assert response.status_code == 404
 
-    def test_a_reopened_claim_leaves_the_public_record(self, published, login, reviewer):
+    def test_a_reopened_claim_keeps_its_published_verdict_in_public(
+        self, published, login, reviewer
+    ):
         actions.reopen(published, by=reviewer, note="New report")
-        assert login(None).get(reverse("public_claim", args=[published.pk])).status_code == 404
+        response = login(None).get(reverse("public_claim", args=[published.pk]))
+        assert response.status_code == 200
+        assert "Under review since" in response.content.decode()
         feed = login(None).get(reverse("claimreview_feed")).json()
-        assert feed["dataFeedElement"] == []
+        assert [r["claimReviewed"] for r in feed["dataFeedElement"]] == [published.text]
 
     def test_the_claim_page_links_to_it(self, published, login, researcher):
         html = login(researcher).get(published.get_absolute_url()).content.decode()
@@ -210,8 +209,11 @@ class TestTheFeed:
             return len(captured)
 
         one = queries()
+        colleague = make_user("wanda", "Reviewer")
         for _ in range(19):
-            MentionFactory(claim=another_published_like(published))
+            claim = ClaimFactory()
+            MentionFactory(claim=claim)
+            publish(claim, reviewer=colleague, rating="Misleading")
         assert queries() == one
 
 

@@ -251,21 +251,44 @@ class TestRemovingEvidence:
     def test_a_researcher_removes_evidence_in_place(self, login, researcher):
         evidence = EvidenceFactory()
         url = reverse("claims:evidence_delete", args=[evidence.pk])
-        response = login(researcher).post(url, headers=HTMX)
+        response = login(researcher).post(url, {"seen_version": 1}, headers=HTMX)
         assert response["HX-Retarget"] == "#evidence"
         assert not Evidence.objects.exists()
         assert Source.objects.filter(pk=evidence.source_id).exists(), "the source stays"
 
     def test_without_javascript_removal_returns_to_the_claim(self, login, researcher):
         evidence = EvidenceFactory()
-        response = login(researcher).post(reverse("claims:evidence_delete", args=[evidence.pk]))
+        url = reverse("claims:evidence_delete", args=[evidence.pk])
+        response = login(researcher).post(url, {"seen_version": 1})
         assert response["Location"] == evidence.claim.get_absolute_url()
+
+    def test_an_item_changed_since_the_page_was_opened_is_not_removed(
+        self, login, researcher, reviewer
+    ):
+        evidence = EvidenceFactory(excerpt="Original")
+        edit = reverse("claims:evidence_edit", args=[evidence.pk])
+        data = {"stance": "supports", "excerpt": "Fixed", "note": "", "seen_version": 1}
+        assert login(reviewer).post(edit, data).status_code == 302
+        url = reverse("claims:evidence_delete", args=[evidence.pk])
+        response = login(researcher).post(url, {"seen_version": 1})
+        assert response.status_code == 409
+        assert "Someone else changed this after you opened it" in response.content.decode()
+        assert Evidence.objects.filter(pk=evidence.pk).exists()
+
+    def test_a_removal_without_the_version_seen_is_refused(self, login, researcher):
+        evidence = EvidenceFactory()
+        url = reverse("claims:evidence_delete", args=[evidence.pk])
+        response = login(researcher).post(url, {"seen_version": "abc"})
+        assert response.status_code == 400
+        assert "The form was incomplete" in response.content.decode()
+        assert Evidence.objects.filter(pk=evidence.pk).exists()
 
     @pytest.mark.parametrize("role", ["source_admin", "outsider"])
     def test_roles_without_the_right_may_not_remove(self, role, login, request):
         evidence = EvidenceFactory()
         url = reverse("claims:evidence_delete", args=[evidence.pk])
-        assert login(request.getfixturevalue(role)).post(url).status_code == 403
+        response = login(request.getfixturevalue(role)).post(url, {"seen_version": 1})
+        assert response.status_code == 403
         assert Evidence.objects.exists()
 
     def test_removal_is_only_posted(self, login, researcher):
@@ -318,6 +341,24 @@ class TestTheEvidenceSection:
         EvidenceFactory.create_batch(48, claim=claim)
         assert queries_to_add("https://two.example/b") == one
         assert claim.evidence.count() == 51
+
+    def test_editing_and_removing_cost_the_same_queries_for_1_item_as_for_50(
+        self, claim, login, researcher
+    ):
+        client = login(researcher)
+
+        def queries_for(evidence) -> int:
+            edit = reverse("claims:evidence_edit", args=[evidence.pk])
+            remove = reverse("claims:evidence_delete", args=[evidence.pk])
+            data = {"stance": "context", "excerpt": "", "note": "", "seen_version": 1}
+            with CaptureQueriesContext(connection) as queries:
+                assert client.post(edit, data, headers=HTMX).status_code == 200
+                assert client.post(remove, {"seen_version": 2}, headers=HTMX).status_code == 200
+            return len(queries)
+
+        one = queries_for(EvidenceFactory(claim=claim))
+        EvidenceFactory.create_batch(49, claim=claim)
+        assert queries_for(EvidenceFactory(claim=claim)) == one
 
 
 class TestSourceTypeAhead:

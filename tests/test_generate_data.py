@@ -96,3 +96,26 @@ def test_kept_pages_are_drawn_again_after_a_load():
     before = data_version()
     generate(10)
     assert data_version() == before + 1
+
+
+def test_published_claims_have_their_publication_and_a_public_page(client):
+    from claims.models import Publication
+
+    generate(200)
+    published = Claim.objects.filter(status="published")
+    assert Publication.objects.current().count() == published.count() > 0
+    claim = published.filter(evidence_count__gt=0).first()
+    publication = claim.publications.get()
+    assert (publication.claim_text, publication.rating_id) == (claim.text, claim.rating_id)
+    assert len(publication.evidence) == claim.evidence_count
+    response = client.get(f"/public/claims/{claim.pk}/")
+    assert response.status_code == 200
+    assert publication.evidence[0]["title"] in response.content.decode()
+
+
+def test_search_text_is_built_as_the_actions_build_it():
+    generate(50)
+    claims = list(Claim.objects.order_by("pk").values_list("pk", "search_document"))
+    Claim.objects.update(search_document="")
+    Claim.objects.all().refresh_search_documents()
+    assert list(Claim.objects.order_by("pk").values_list("pk", "search_document")) == claims

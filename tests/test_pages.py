@@ -1,19 +1,21 @@
 """Every page, for every role: who may see it, what it shows, and how many queries it costs."""
 
+import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from claims.models import Evidence, Rating
 from tests.factories.articles import ArticleFactory
-from tests.factories.claims import ClaimFactory, MentionFactory
+from tests.factories.claims import ClaimFactory, MentionFactory, publish
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2024, 10, 20)
 
 ROLES = ["researcher", "reviewer", "source_admin"]
 
@@ -215,8 +217,9 @@ class TestQueryCounts:
         one = count_queries(client, claim.get_absolute_url())
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # Claim, tags, mentions, evidence, and the history of the claim, mentions and evidence.
-        assert count_queries(client, claim.get_absolute_url()) == one == 12
+        # Claim, tags, mentions, evidence, its current publication, and the history of the
+        # claim, mentions and evidence.
+        assert count_queries(client, claim.get_absolute_url()) == one == 13
 
     def test_the_claim_page_with_the_verdict_form(self, login, reviewer):
         client = login(reviewer)
@@ -226,8 +229,9 @@ class TestQueryCounts:
         one = count_queries(client, claim.get_absolute_url())
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # Two more than a researcher's: the four-eyes check and the rating scale.
-        assert count_queries(client, claim.get_absolute_url()) == one == 14
+        # Five more than a researcher's: who wrote what (the claim's, mentions' and evidence's
+        # history), the rating scale, and the reviewers it may be assigned to.
+        assert count_queries(client, claim.get_absolute_url()) == one == 18
 
     def test_the_review_queue(self, login, reviewer):
         client = login(reviewer)
@@ -280,15 +284,27 @@ class TestQueryCounts:
         assert count_queries(client, reverse("search") + "?q=ceasefire") == one
 
     def test_the_public_claim_page(self, client, reviewer):
-        claim = ClaimFactory(
-            status="published",
-            rating=Rating.objects.first(),
-            reviewer=reviewer,
-            published_at=timezone.now(),
-        )
-        MentionFactory(claim=claim)
-        EvidenceFactory(claim=claim)
-        one = count_queries(client, reverse("public_claim", args=[claim.pk]))
-        MentionFactory.create_batch(99, claim=claim)
-        EvidenceFactory.create_batch(99, claim=claim)
-        assert count_queries(client, reverse("public_claim", args=[claim.pk])) == one
+        def published_with(items: int):
+            claim = ClaimFactory()
+            MentionFactory(claim=claim)
+            EvidenceFactory.create_batch(items, claim=claim)
+            return reverse("public_claim", args=[publish(claim, reviewer=reviewer).pk])
+
+        one = count_queries(client, published_with(1))
+        # The claim's state, its publications with their verdicts, and the rating scale.
+        assert count_queries(client, published_with(50)) == one == 3
+
+    def test_the_public_claim_page_with_updates(self, client, reviewer, researcher):
+        from claims import actions
+
+        def republished(times: int):
+            claim = publish(ClaimFactory(), reviewer=reviewer)
+            for _ in range(times):
+                actions.reopen(claim, by=reviewer, note="Again.")
+                actions.publish_verdict(
+                    claim, by=reviewer, rating=claim.rating, rationale="Again.", as_of=TODAY
+                )
+            return reverse("public_claim", args=[claim.pk])
+
+        one = count_queries(client, republished(1))
+        assert count_queries(client, republished(20)) == one

@@ -5,14 +5,12 @@ a redirect to its result), "login" (sent to log in), "refused" (403), "not found
 "wrong method" (405). Each cell runs on fresh rows, in the state the view works on.
 """
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from claims.models import Claim, Rating
 from tests.conftest import make_user
-from tests.factories.claims import ClaimFactory, MentionFactory
+from tests.factories.claims import ClaimFactory, MentionFactory, publish
 from tests.factories.sources import EvidenceFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +23,11 @@ def claim_in(status: str) -> Claim:
     """A claim made by someone else, so the four-eyes rule never decides a cell."""
     author = make_user(f"author-{Claim.objects.count()}", "Researcher")
     claim = ClaimFactory(created_by=author, status="draft")
-    if status == "published":
-        claim.rating = Rating.objects.get(label="False")
-        claim.reviewer = make_user(f"earlier-{claim.pk}", "Reviewer")
-        claim.verdict_as_of = datetime.date(2024, 10, 20)
-        claim.published_at = datetime.datetime(2024, 10, 20, tzinfo=datetime.UTC)
-    claim.status = status
-    claim.save()
     MentionFactory(claim=claim, created_by=author)
+    if status == "published":
+        return publish(claim)
+    Claim.objects.filter(pk=claim.pk).update(status=status)
+    claim.refresh_from_db()
     return claim
 
 
@@ -45,7 +40,7 @@ def step(name: str, status: str, note: str = ""):
     return make
 
 
-def publish():
+def publish_verdict():
     claim = claim_in("in_review")
     rating = Rating.objects.get(label="Misleading")
     data = {"rating": rating.pk, "rationale": "Why.", "as_of": "2024-10-20", "seen_version": 1}
@@ -71,7 +66,14 @@ def evidence_edit():
 
 
 def evidence_delete():
-    return reverse("claims:evidence_delete", args=[EvidenceFactory().pk]), {}
+    return reverse("claims:evidence_delete", args=[EvidenceFactory().pk]), {"seen_version": 1}
+
+
+def assign():
+    claim = claim_in("submitted")
+    colleague = make_user(f"colleague-{claim.pk}", "Reviewer")
+    data = {"seen_version": claim.version, "reviewer": colleague.pk}
+    return reverse("claims:step", args=[claim.pk, "assign"]), data
 
 
 def simple(name: str, *args_from):
@@ -101,11 +103,12 @@ MATRIX = [
     ("submit for review", "post", step("submit", "draft"), DESK),
     ("submit for review", "get", step("submit", "draft"), POST_ONLY),
     ("start review", "post", step("start_review", "submitted"), REVIEWERS),
+    ("assign a reviewer", "post", assign, REVIEWERS),
     ("return to researcher", "post", step("return_to_researcher", "in_review", "Fix"), REVIEWERS),
     ("reopen", "post", step("reopen", "published", "New evidence"), REVIEWERS),
     ("reopen", "get", step("reopen", "published"), POST_ONLY),
-    ("publish verdict", "post", publish, REVIEWERS),
-    ("publish verdict", "get", publish, POST_ONLY),
+    ("publish verdict", "post", publish_verdict, REVIEWERS),
+    ("publish verdict", "get", publish_verdict, POST_ONLY),
     ("review queue", "get", simple("claims:queue"), REVIEWERS),
     ("my claims", "get", simple("claims:mine"), DESK),
     ("claim type-ahead", "get", simple("claims:choices"), EVERYONE_SIGNED_IN),
@@ -173,11 +176,11 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 135
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 140
 
 
 def test_a_forged_publish_by_a_researcher_changes_nothing(login, researcher):
-    url, data = publish()
+    url, data = publish_verdict()
     assert login(researcher).post(url, data).status_code == 403
     assert not Claim.objects.filter(status="published").exists()
 

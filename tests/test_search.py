@@ -4,12 +4,13 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from claims import actions
 from claims.models import Claim, Claimant
 from lib.search import fts5_query, search
-from sources import actions
+from sources import actions as register
 from sources.models import Outlet, Source
 from tests.factories.articles import ArticleFactory
-from tests.factories.claims import ClaimantFactory, ClaimFactory, MentionFactory
+from tests.factories.claims import ClaimantFactory, ClaimFactory, MentionFactory, rederive
 from tests.factories.sources import OutletFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ def desk(db):
         text="North Korean troops are fighting alongside Russian forces.", claimant=zelensky
     )
     troops.tags.create(name="Kursk offensive")
+    rederive(troops.pk)  # tagged directly here: the actions compute it after every write
     shells = ClaimFactory(text="North Korea supplies artillery shells to Russia.")
     strikes = ClaimFactory(text="Ukraine may strike deep into Russian territory.")
     article = ArticleFactory(
@@ -87,36 +89,63 @@ class TestWhatIsFound:
 
 
 class TestKeptCurrentOnWrite:
-    def test_an_edited_claim_is_found_by_its_new_words_only(self, desk):
+    """The actions rebuild a claim's search document whenever what it reads changes."""
+
+    def test_an_edited_claim_is_found_by_its_new_words_only(self, desk, researcher):
         claim = desk["shells"]
-        claim.text = "North Korea sends rockets to Russia."
-        claim.save()
-        assert found(Claim, "rockets") == {str(claim)}
+        actions.edit_claim(
+            claim,
+            text="North Korea sends rockets to Russia.",
+            claimant_name=claim.claimant.name,
+            claimed_on=None,
+            by=researcher,
+            seen_version=claim.version,
+        )
+        assert found(Claim, "rockets") == {"North Korea sends rockets to Russia."}
         assert found(Claim, "artillery") == set()
 
-    def test_a_deleted_claim_is_gone(self, desk):
-        desk["shells"].delete()
+    def test_a_deleted_claim_is_gone(self, desk, admin_user):
+        actions.delete_claim(desk["shells"], by=admin_user)
         assert found(Claim, "artillery") == set()
 
-    def test_new_mentions_tags_and_claimant_names_are_searchable(self, desk):
+    def test_new_mentions_tags_and_claimant_names_are_searchable(self, desk, researcher):
         claim = desk["shells"]
-        claim.tags.create(name="Munitions")
+        actions.edit_claim(
+            claim,
+            text=claim.text,
+            claimant_name=claim.claimant.name,
+            claimed_on=None,
+            tags=["Munitions"],
+            by=researcher,
+            seen_version=claim.version,
+        )
         assert found(Claim, "munitions") == {str(claim)}
         zelensky = Claimant.objects.get(name="Volodymyr Zelensky")
-        zelensky.name = "President Zelensky"
-        zelensky.save()
+        actions.save_claimant(
+            zelensky, name="President Zelensky", kind="person", description="", by=researcher
+        )
         assert found(Claim, "president") == {str(desk["troops"])}
-        MentionFactory(claim=claim, article=ArticleFactory(text="Trains carried crates north."))
+        article = ArticleFactory(text="Trains carried crates north.")
+        actions.add_mention(claim, article, start=0, end=len(article.text), by=researcher)
         assert found(Claim, "crates") == {str(claim)}
+        actions.delete_mention(claim.mentions.get(), by=researcher, seen_version=1)
+        assert found(Claim, "crates") == set()
+
+    def test_a_renamed_tag_finds_its_claims(self, desk, admin_user):
+        from claims.models import Tag
+
+        actions.save_tag(Tag.objects.get(name="Kursk offensive"), name="Kursk", by=admin_user)
+        assert found(Claim, "kursk") == {str(desk["troops"])}
+        assert found(Claim, "offensive") == set()
 
     def test_a_renamed_outlet_finds_its_sources(self, desk, source_admin):
         outlet = Outlet.objects.get(name="Ukrainska Pravda")
-        actions.edit_outlet(
+        register.edit_outlet(
             outlet, by=source_admin, seen_version=1, changes={"name": "Pravda Ukraine"}
         )
         assert found(Source, "ukraine") == {"Kremlin denial"}
         source = Source.objects.get(title="Kremlin denial")
-        assert source.search_document == actions.source_search_document(source)
+        assert source.search_document == register.source_search_document(source)
 
     def test_the_database_keeps_the_index_itself(self):
         with connection.cursor() as cursor:

@@ -24,9 +24,9 @@ def tag_url(article) -> str:
 
 
 def adjusting(mention, passage: str) -> dict:
-    """The adjust form as the page sends it: the new passage and the span it was opened on."""
+    """The adjust form as the page sends it: the new passage and the version it was opened at."""
     mention.refresh_from_db()
-    return {"passage": passage, "seen_span": f"{mention.start}-{mention.end}"}
+    return {"passage": passage, "seen_version": mention.version}
 
 
 def utf16_offset(text: str, codepoints: int) -> int:
@@ -162,7 +162,7 @@ def test_a_researcher_removes_a_mention_and_the_claim_stays(article, login, rese
     mention = Mention.objects.get()
     url = reverse("claims:mention_delete", args=[mention.pk])
     assert client.get(url).status_code == 405
-    response = client.post(url)
+    response = client.post(url, {"seen_version": mention.version})
     assert response["Location"] == article.get_absolute_url()
     assert not Mention.objects.exists() and Claim.objects.count() == 1
 
@@ -172,7 +172,8 @@ def test_roles_that_do_not_tag_cannot_remove_mentions(role, article, login, requ
     login(researcher).post(tag_url(article), {"passage": "Intro 🙂", "text": "A claim."})
     mention = Mention.objects.get()
     client = login(request.getfixturevalue(role))
-    assert client.post(reverse("claims:mention_delete", args=[mention.pk])).status_code == 403
+    url = reverse("claims:mention_delete", args=[mention.pk])
+    assert client.post(url, {"seen_version": 1}).status_code == 403
     assert Mention.objects.exists()
 
 
@@ -181,7 +182,8 @@ def test_removing_a_mention_never_redirects_to_another_site(article, login, rese
     client.post(tag_url(article), {"passage": "Intro 🙂", "text": "A claim."})
     mention = Mention.objects.get()
     response = client.post(
-        reverse("claims:mention_delete", args=[mention.pk]), {"next": "https://evil.example/"}
+        reverse("claims:mention_delete", args=[mention.pk]),
+        {"next": "https://evil.example/", "seen_version": 1},
     )
     assert response["Location"] == article.get_absolute_url()
 
@@ -224,9 +226,26 @@ def test_an_adjustment_made_on_a_span_that_moved_meanwhile_is_refused(
     opened_by_rosa = adjusting(mention, "Intro 🙂.")
     assert login(reviewer).post(url, adjusting(mention, "Intro")).status_code == 302
     response = login(researcher).post(url, opened_by_rosa)
-    assert "Someone moved this mention after you opened it" in response.content.decode()
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Someone else changed this after you opened it" in html
+    assert "victor changed quote: “Intro 🙂” → “Intro”." in html
     mention.refresh_from_db()
-    assert mention.quote == "Intro"
+    assert (mention.quote, mention.version) == ("Intro", 2)
+
+
+def test_a_mention_changed_since_the_page_was_opened_is_not_removed(
+    article, login, researcher, reviewer
+):
+    login(researcher).post(tag_url(article), {"passage": "Intro 🙂", "text": "x"})
+    mention = Mention.objects.get()
+    url = reverse("claims:mention_adjust", args=[mention.pk])
+    assert login(reviewer).post(url, adjusting(mention, "Intro")).status_code == 302
+    response = login(researcher).post(
+        reverse("claims:mention_delete", args=[mention.pk]), {"seen_version": 1}
+    )
+    assert response.status_code == 409
+    assert Mention.objects.filter(pk=mention.pk).exists()
 
 
 @pytest.mark.parametrize("role", ["source_admin", "outsider"])
@@ -238,3 +257,26 @@ def test_roles_that_do_not_tag_cannot_adjust_mentions(role, article, login, requ
     assert client.post(url, adjusting(mention, "Intro")).status_code == 403
     mention.refresh_from_db()
     assert mention.quote == "Intro 🙂"
+
+
+def test_adjusting_and_removing_a_mention_cost_the_same_for_1_mention_as_for_50(login, researcher):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.claims import ClaimFactory, MentionFactory
+
+    claim = ClaimFactory()
+    client = login(researcher)
+
+    def queries_for(mention) -> int:
+        adjust = reverse("claims:mention_adjust", args=[mention.pk])
+        remove = reverse("claims:mention_delete", args=[mention.pk])
+        with CaptureQueriesContext(connection) as captured:
+            passage = mention.article.text[:25]
+            assert client.post(adjust, {"passage": passage, "seen_version": 1}).status_code == 302
+            assert client.post(remove, {"seen_version": 2}).status_code == 302
+        return len(captured)
+
+    one = queries_for(MentionFactory(claim=claim))
+    MentionFactory.create_batch(49, claim=claim)
+    assert queries_for(MentionFactory(claim=claim)) == one

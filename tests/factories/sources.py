@@ -36,6 +36,14 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Evidence
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from .claims import rederive
+
+        evidence = super()._create(model_class, *args, **kwargs)
+        rederive(evidence.claim_id)
+        return evidence
+
     claim = factory.SubFactory("tests.factories.claims.ClaimFactory")
     source = factory.SubFactory(SourceFactory)
     stance = Evidence.Stance.SUPPORTS

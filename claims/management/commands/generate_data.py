@@ -6,11 +6,13 @@ claims in draft, 20% submitted, 10% in review, 30% published. The same --seed gi
 rows. PostgreSQL is loaded with COPY, SQLite with batched inserts; ids are assigned here so
 rows can point at each other without reading anything back; PostgreSQL's indexes and foreign
 keys are rebuilt once at the end. Text is drawn from 2,000 sentences per length, plus one claim in
-a hundred carrying a rare word (for benchmarks). Generated rows have no history.
+a hundred carrying a rare word (for benchmarks). Generated rows have no history; published ones
+have their Publication, and search text comes from the same builder the actions use.
 """
 
 import datetime
 import hashlib
+import json
 import random
 import time
 from contextlib import contextmanager
@@ -21,7 +23,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article
-from claims.models import Claim, Claimant, Evidence, Mention, Rating, Tag
+from claims.models import (
+    Claim,
+    Claimant,
+    Evidence,
+    Mention,
+    Publication,
+    Rating,
+    Tag,
+    search_document,
+)
 from lib.pagecache import bump_data_version
 from sources.models import Outlet, Source
 from sources.urlnorm import url_key
@@ -120,7 +131,17 @@ RELIABILITY = ["reliable"] * 5 + ["no_consensus"] * 2 + ["unreliable", "deprecat
 BATCH = 5000
 # Drawing words anew for every sentence was most of the command's own time.
 SENTENCES_PER_LENGTH = 2000
-LOADED = [Outlet, Source, Article, Claimant, Claim, Mention, Evidence, Claim.tags.through]
+LOADED = [
+    Outlet,
+    Source,
+    Article,
+    Claimant,
+    Claim,
+    Mention,
+    Evidence,
+    Claim.tags.through,
+    Publication,
+]
 
 
 class Command(BaseCommand):
@@ -170,13 +191,20 @@ class Command(BaseCommand):
     def generate(self, n_claims: int) -> None:
         rnd, now = self.random, timezone.now()
         start = {model: next_id(model) for model in (Outlet, Source, Article, Claimant, Claim)}
-        start |= {model: next_id(model) for model in (Mention, Evidence, Claim.tags.through)}
+        start |= {
+            model: next_id(model) for model in (Mention, Evidence, Claim.tags.through, Publication)
+        }
         ratings = list(Rating.objects.exclude(value=None).values_list("pk", flat=True))
-        tags = [Tag.objects.get_or_create(name=f"Topic {i}")[0].pk for i in range(50)]
+        tag_names = {Tag.objects.get_or_create(name=f"Topic {i}")[0].pk: f"Topic {i}"
+                     for i in range(50)}  # fmt: skip
+        tags = list(tag_names)
         n_outlets = max(20, min(500, n_claims // 2000))
         n_sources, n_articles = max(10, n_claims // 2), max(5, n_claims // 5)
         n_claimants = max(10, n_claims // 50)
         tag = rnd.randrange(1_000_000)
+
+        def outlet_name(pk):
+            return f"Outlet {pk} {tag}"
 
         outlets = range(start[Outlet], start[Outlet] + n_outlets)
         reliability = {pk: rnd.choice(RELIABILITY) for pk in outlets}
@@ -184,23 +212,33 @@ class Command(BaseCommand):
             Outlet,
             (
                 {
-                    "id": pk, "name": f"Outlet {pk} {tag}", "domain": f"outlet{pk}-{tag}.example",
+                    "id": pk, "name": outlet_name(pk), "domain": f"outlet{pk}-{tag}.example",
                     "reliability": reliability[pk], "notes": "", "version": 1, "updated_at": now,
                 }
                 for pk in outlets
             ),
         )  # fmt: skip
 
+        def source_url(pk):
+            return f"https://outlet{pk % n_outlets}.example/{tag}/story/{pk}"
+
+        # What a published claim's evidence shows: titles come from the sentence pools, so
+        # keeping them costs a reference each; URLs and outlet names are made again from ids.
+        source_titles, source_dates = [], []
+
         def source_row(pk):
-            url = f"https://outlet{pk % n_outlets}.example/{tag}/story/{pk}"
+            url = source_url(pk)
             title = self.sentence(6)
             outlet = start[Outlet] + pk % n_outlets
+            published_on = day(rnd, 2020)
+            source_titles.append(title)
+            source_dates.append(published_on)
             return {
                 "id": pk, "url": url, "url_key": url_key(url), "title": title,
-                "outlet_id": outlet, "author": "", "published_on": day(rnd, 2020),
+                "outlet_id": outlet, "author": "", "published_on": published_on,
                 "type": "news", "accessed_on": None, "archive_url": "", "added_by_id": None,
                 "version": 1, "created_at": now, "updated_at": now,
-                "search_document": f"{title}\n{url}\nOutlet {outlet} {tag}",
+                "search_document": f"{title}\n{url}\n{outlet_name(outlet)}",
             }  # fmt: skip
 
         sources = range(start[Source], start[Source] + n_sources)
@@ -208,17 +246,21 @@ class Command(BaseCommand):
 
         # Articles are made of sentences; each claim is mentioned by quoting one of them.
         sentences_per_article = 12
-        article_sentences = {}
+        article_sentences, appearances = {}, {}
 
         def article_row(pk):
             sentences = [self.sentence(rnd.randint(8, 16)) for _ in range(sentences_per_article)]
             article_sentences[pk] = sentences
             text = " ".join(sentences)
             title = self.sentence(7)
+            url, outlet = f"https://news{pk}-{tag}.example/a/{pk}", start[Outlet] + pk % n_outlets
+            published_on = day(rnd, 2021)
+            appearances[pk] = {"headline": title, "url": url, "publisher": outlet_name(outlet),
+                               "published_on": published_on.isoformat()}  # fmt: skip
             return {
-                "id": pk, "title": title, "url": f"https://news{pk}-{tag}.example/a/{pk}",
-                "outlet_id": start[Outlet] + pk % n_outlets, "authors": "",
-                "published_on": day(rnd, 2021), "language": "en", "text": text, "html": "",
+                "id": pk, "title": title, "url": url,
+                "outlet_id": outlet, "authors": "",
+                "published_on": published_on, "language": "en", "text": text, "html": "",
                 "content_hash": hashlib.sha256(text.encode()).hexdigest(),
                 "search_document": f"{title}\n{text}", "added_by_id": None,
                 "created_at": now, "updated_at": now,
@@ -227,28 +269,29 @@ class Command(BaseCommand):
         articles = range(start[Article], start[Article] + n_articles)
         # Article text is needed for mention offsets, so articles go in one batch at a time.
         claimants = range(start[Claimant], start[Claimant] + n_claimants)
+        claimant_names = {
+            pk: f"{rnd.choice(PEOPLE)} {rnd.choice(SURNAMES)} {pk}-{tag}" for pk in claimants
+        }
         self.write(
             Claimant,
-            (
-                {"id": pk, "name": f"{rnd.choice(PEOPLE)} {rnd.choice(SURNAMES)} {pk}-{tag}",
-                 "kind": "person", "description": ""}
-                for pk in claimants
-            ),
+            ({"id": pk, "name": name, "kind": "person", "description": ""}
+             for pk, name in claimant_names.items()),
         )  # fmt: skip
         from django.contrib.auth.models import User
 
         # A published claim must name its reviewer; generated ones name this account.
         reviewer = User.objects.get_or_create(username="generated-reviewer")[0].pk
-        mention_id, evidence_id, link_id = (
+        mention_id, evidence_id, link_id, publication_id = (
             start[Mention],
             start[Evidence],
             start[Claim.tags.through],
+            start[Publication],
         )
         claim_id = start[Claim]
         per_article = max(1, n_claims // n_articles)
         for article_batch in batched(articles, 200):
             self.write(Article, (article_row(pk) for pk in article_batch))
-            claims, mentions, evidence, links = [], [], [], []
+            claims, mentions, evidence, links, publications = [], [], [], [], []
             for article in article_batch:
                 for _ in range(per_article):
                     if claim_id >= start[Claim] + n_claims:
@@ -261,29 +304,41 @@ class Command(BaseCommand):
                     quotes = [index] + ([rnd.randrange(sentences_per_article)]
                                         if rnd.random() < 0.2 else [])  # fmt: skip
                     sentences = article_sentences[article]
-                    placed = []
-                    for quote_index in dict.fromkeys(quotes):
+                    placed, shown = [], []
+                    # In text order, as the mentions are read back (Mention.Meta.ordering).
+                    for quote_index in sorted(set(quotes)):
                         offset = sum(len(s) + 1 for s in sentences[:quote_index])
                         quote = sentences[quote_index]
                         full = " ".join(sentences)
                         placed.append(quote)
+                        shown.append({"quote": quote, **appearances[article]})
                         mentions.append({
                             "id": mention_id, "claim_id": pk, "article_id": article,
                             "start": offset, "end": offset + len(quote), "quote": quote,
                             "prefix": full[max(0, offset - 32):offset],
                             "suffix": full[offset + len(quote):offset + len(quote) + 32],
-                            "orphaned": False, "created_by_id": None, "created_at": now,
+                            "orphaned": False, "version": 1, "created_by_id": None,
+                            "created_at": now,
                         })  # fmt: skip
                         mention_id += 1
                     counts = dict.fromkeys(STANCES, 0)
+                    cited = []
                     for source in dict.fromkeys(
                         rnd.choices(sources, k=rnd.choice((0, 1, 2, 3, 4)))
                     ):
                         stance = rnd.choices(STANCES, weights=(4, 4, 2))[0]
                         counts[stance] += 1
+                        excerpt = self.sentence(10)
+                        cited.append({
+                            "title": source_titles[source - start[Source]],
+                            "url": source_url(source),
+                            "outlet": outlet_name(start[Outlet] + source % n_outlets),
+                            "published_on": source_dates[source - start[Source]].isoformat(),
+                            "stance": stance, "excerpt": excerpt,
+                        })  # fmt: skip
                         evidence.append({
                             "id": evidence_id, "claim_id": pk, "source_id": source,
-                            "stance": stance, "excerpt": self.sentence(10), "note": "",
+                            "stance": stance, "excerpt": excerpt, "note": "",
                             "added_by_id": None, "version": 1, "created_at": now,
                             "updated_at": now,
                         })  # fmt: skip
@@ -293,28 +348,48 @@ class Command(BaseCommand):
                     link_id += 1
                     published = status == "published"
                     created = now - datetime.timedelta(minutes=n_claims - (pk - start[Claim]))
+                    claimed_on = day(rnd, 2022)
+                    rating = rnd.choice(ratings) if published else None
+                    rationale = self.sentence(20) if published else ""
+                    as_of = day(rnd, 2024) if published else None
+                    if published:
+                        publications.append({
+                            "id": publication_id, "claim_id": pk, "number": 1, "current": True,
+                            "published_at": created, "published_by_id": reviewer,
+                            "first_published_on": as_of, "rating_id": rating,
+                            "rationale": rationale, "verdict_as_of": as_of, "claim_text": text,
+                            "claimant": claimant_names[claimant], "claimant_is_person": True,
+                            "claimant_description": "", "claimed_on": claimed_on,
+                            "appearances": json.dumps(shown), "evidence": json.dumps(cited),
+                            "changes": "",
+                        })  # fmt: skip
+                        publication_id += 1
                     claims.append({
                         "id": pk, "text": text, "claimant_id": claimant,
-                        "claimed_on": day(rnd, 2022), "status": status,
-                        "rating_id": rnd.choice(ratings) if published else None,
-                        "rationale": self.sentence(20) if published else "",
-                        "verdict_as_of": day(rnd, 2024) if published else None,
+                        "claimed_on": claimed_on, "status": status,
+                        "rating_id": rating,
+                        "rationale": rationale,
+                        "verdict_as_of": as_of,
                         "reviewer_id": reviewer if status in ("in_review", "published") else None,
                         "version": 1, "created_by_id": None,
                         "created_at": created, "updated_at": created,
                         "submitted_at": created if status != "draft" else None,
-                        "published_at": created if published else None,
+                        "published_at": created if published else None, "reopened_at": None,
                         "mention_count": len(placed), "evidence_count": sum(counts.values()),
                         "supports_count": counts["supports"],
                         "contradicts_count": counts["contradicts"],
                         "context_count": counts["context"],
-                        "search_document": "\n".join([text, f"Claimant {claimant}",
-                                                      f"Topic {topic}", *placed]),
+                        "search_document": search_document(
+                            text=text, claimant=claimant_names[claimant],
+                            tags=[tag_names[topic]], quotes=placed,
+                        ),
                     })  # fmt: skip
             self.write(Claim, claims)
             self.write(Mention, mentions)
             self.write(Evidence, evidence)
             self.write(Claim.tags.through, links)
+            self.write(Publication, publications)
+            appearances.clear()
         for model in LOADED:
             reset_sequence(model)
 

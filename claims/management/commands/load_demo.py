@@ -1,7 +1,9 @@
 """Load the demo: three users and the worked example (an article, its claims and the evidence).
 
 The text is the project's own retelling of the seed article; the facts and URLs are those of the
-worked example. Running it again changes nothing.
+worked example. Claims are tagged, given evidence and reviewed through claims.actions, by the
+demo researcher and the demo reviewer, so their history reads as the desk's would. Running it
+again changes nothing.
 """
 
 import datetime
@@ -10,10 +12,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from articles.models import Article, text_hash
-from claims.models import Claim, Claimant, Evidence, Mention, Rating, Tag
+from claims import actions
+from claims.models import Claim, Claimant, Evidence, Rating
 from sources.models import Outlet, Source
 from sources.urlnorm import normalise_url
 
@@ -341,52 +343,58 @@ class Command(BaseCommand):
                 added_by=users["researcher"],
             )
 
+        researcher = users["researcher"]
         claimants = {
-            name: Claimant.objects.get_or_create(
-                name=name, defaults={"kind": kind, "description": description}
-            )[0]
+            name: Claimant.objects.filter(name=name).first()
+            or actions.save_claimant(
+                None, name=name, kind=kind, description=description, by=researcher
+            )
             for name, kind, description in CLAIMANTS
         }
         for spec in CLAIMS:
             self.load_claim(spec, article, claimants, sources, users)
 
     def load_claim(self, spec, article, claimants, sources, users) -> None:
-        published = spec["status"] == Claim.Status.PUBLISHED
-        in_review = spec["status"] in (Claim.Status.IN_REVIEW, Claim.Status.PUBLISHED)
-        claim, created = Claim.objects.get_or_create(
-            text=spec["text"],
-            defaults={
-                "claimant": claimants[spec["claimant"]],
-                "claimed_on": as_date(spec["claimed_on"]),
-                "status": spec["status"],
-                "rating": Rating.objects.get(label=spec["rating"]) if published else None,
-                "rationale": spec.get("rationale", ""),
-                "verdict_as_of": as_date(spec.get("verdict_as_of")),
-                "reviewer": users["reviewer"] if in_review else None,
-                "created_by": users["researcher"],
-                "submitted_at": timezone.now() if spec["status"] != Claim.Status.DRAFT else None,
-                "published_at": timezone.now() if published else None,
-            },
-        )
-        if not created:
+        """Tag, gather evidence and take the claim through the review, as the desk would."""
+        if Claim.objects.filter(text=spec["text"]).exists():
             return  # a claim already loaded (or since edited by a user) is left as it is
-        claim.tags.set(Tag.objects.get_or_create(name=name)[0] for name in spec["tags"])
-        for quote in spec["mentions"]:
+        researcher, reviewer = users["researcher"], users["reviewer"]
+        first, *more = spec["mentions"]
+        start = article.text.index(first)
+        claim = actions.tag_claim(
+            article,
+            start=start,
+            end=start + len(first),
+            text=spec["text"],
+            claimant_name=claimants[spec["claimant"]].name,
+            claimed_on=as_date(spec["claimed_on"]),
+            tags=spec["tags"],
+            by=researcher,
+        ).claim
+        for quote in more:
             start = article.text.index(quote)
-            Mention.objects.create(
-                claim=claim,
-                article=article,
-                start=start,
-                end=start + len(quote),
-                quote=quote,
-                created_by=users["researcher"],
-            )
+            actions.add_mention(claim, article, start=start, end=start + len(quote), by=researcher)
         for source_index, stance, excerpt, note in spec["evidence"]:
-            Evidence.objects.create(
-                claim=claim,
+            actions.add_evidence(
+                claim,
                 source=sources[source_index],
                 stance=stance,
                 excerpt=excerpt,
                 note=note,
-                added_by=users["researcher"],
+                by=researcher,
+            )
+        status = spec["status"]
+        if status == Claim.Status.DRAFT:
+            return
+        actions.submit_for_review(claim, by=researcher)
+        if status == Claim.Status.SUBMITTED:
+            return
+        actions.start_review(claim, by=reviewer)
+        if status == Claim.Status.PUBLISHED:
+            actions.publish_verdict(
+                claim,
+                by=reviewer,
+                rating=Rating.objects.get(label=spec["rating"]),
+                rationale=spec["rationale"],
+                as_of=as_date(spec["verdict_as_of"]),
             )

@@ -15,20 +15,6 @@ def text_hash(text: str) -> str:
 
 
 class ArticleQuerySet(models.QuerySet):
-    def create(self, **kwargs):
-        """A bridge for callers not yet moved to articles.actions.add_article.
-
-        load_demo still creates its article here; the row gets its hash and search text from the
-        same function the actions use. Remove this once it calls add_article: saving computes
-        nothing.
-        """
-        from .actions import fill_derived_fields  # the actions import this module
-
-        article = self.model(**kwargs)
-        fill_derived_fields(article)
-        article.save(force_insert=True, using=self.db)
-        return article
-
     def copy_of(self, *, url: str, text: str) -> "Article | None":
         """An article already stored under this canonical URL or with this exact text."""
         if url and (same_url := self.filter(url=url).first()):

@@ -34,7 +34,7 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from articles.models import Article
+    from articles.actions import add_article
     from claims.models import Claim, Mention
 
     call_command("migrate", verbosity=0)
@@ -46,7 +46,7 @@ def main() -> None:
     rows = []
     for count in COUNTS:
         word = "claim "
-        article = Article.objects.create(title=f"{count} mentions", text=word * (count * 2))
+        article = add_article(by=user, title=f"{count} mentions", text=word * (count * 2))
         Mention.objects.bulk_create(
             Mention(
                 claim=claims[n % 100],

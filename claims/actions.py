@@ -19,6 +19,7 @@ from django.utils import timezone
 from articles import actions as article_actions
 from articles.models import Article
 from lib.versioning import lock_for_edit, save_new_version
+from sources import actions as register
 from sources.models import Source
 
 from .anchoring import AnchorError, anchor_at
@@ -288,11 +289,9 @@ def add_evidence(
     _check_evidence_fields(stance, excerpt)
     if isinstance(source, str):
         try:
-            with transaction.atomic():
-                source = Source.objects.create(url=source, title="", added_by=by)
-        except IntegrityError:
-            # Someone added the same document a moment ago: use theirs.
-            source = Source.objects.with_url(source)
+            source = register.add_source(by=by, url=source, reason="Added as evidence")
+        except register.DuplicateSource as duplicate:
+            source = duplicate.existing  # someone added the same document a moment ago
     if Evidence.objects.filter(claim=claim, source=source, stance=stance).exists():
         raise Invalid(_duplicate_message(source, stance), field="source")
     evidence = Evidence(

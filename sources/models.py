@@ -83,20 +83,6 @@ class Outlet(models.Model):
 
 
 class SourceQuerySet(models.QuerySet):
-    def create(self, **kwargs):
-        """A bridge for callers not yet moved to sources.actions.add_source.
-
-        claims.actions.add_evidence and load_demo still create sources here; the row gets its
-        canonical URL, outlet, stand-in title and search text from the same function the actions
-        use. Remove this once they call add_source: saving computes nothing.
-        """
-        from .actions import fill_derived_fields  # the actions import this module
-
-        source = self.model(**kwargs)
-        fill_derived_fields(source)
-        source.save(force_insert=True, using=self.db)
-        return source
-
     def with_url(self, url: str) -> "Source | None":
         """The source stored under any spelling of this URL (raises InvalidURL if it is none)."""
         return self.filter(url_key=url_key(url)).first()

@@ -13,9 +13,12 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from articles.models import Article, text_hash
+from articles import actions as article_actions
+from articles.models import Article
 from claims import actions
 from claims.models import Claim, Claimant, Evidence, Rating
+from sources import actions as register
+from sources.extraction import normalise_text
 from sources.models import Outlet, Source
 from sources.urlnorm import normalise_url
 
@@ -314,33 +317,33 @@ class Command(BaseCommand):
         outlets = {}
         for name, domain, reliability, notes in OUTLETS:
             lookup = {"domain": domain} if domain else {"name": name, "domain": ""}
-            outlets[name], _ = Outlet.objects.get_or_create(
-                **lookup, defaults={"name": name, "reliability": reliability, "notes": notes}
+            outlets[name] = Outlet.objects.filter(**lookup).first() or register.add_outlet(
+                by=users["admin"], name=name, domain=domain, reliability=reliability, notes=notes
             )
         sources = []
         for url, title, kind, published in SOURCES:
             source = Source.objects.filter(url=normalise_url(url)).first()
             if source is None:
-                source = Source.objects.create(
+                source = register.add_source(
+                    by=users["researcher"],
                     url=url,
                     title=title,
                     type=kind,
                     published_on=as_date(published),
                     accessed_on=datetime.date(2024, 10, 22),
-                    added_by=users["researcher"],
                 )
             sources.append(source)
 
-        article = Article.objects.filter(content_hash=text_hash(ARTICLE_TEXT)).first()
+        article = Article.objects.copy_of(url="", text=normalise_text(ARTICLE_TEXT))
         if article is None:
-            article = Article.objects.create(
+            article = article_actions.add_article(
+                by=users["researcher"],
                 title=HEADLINE,
                 outlet=outlets["DailyBuzzReports"],
                 authors="DailyBuzzReports staff",
                 published_on=datetime.date(2024, 10, 14),
                 language="en",
                 text=ARTICLE_TEXT,
-                added_by=users["researcher"],
             )
 
         researcher = users["researcher"]

@@ -1,12 +1,19 @@
 """Where a quote sits in a text: W3C TextPosition and TextQuote selectors (no Django imports).
 
 Offsets are Unicode code points of the canonical text, start inclusive and end exclusive.
+
+After an edit, `place` finds where a mention's words went and says how sure that is: a mention
+moves by itself only when the evidence is unambiguous; otherwise a person is asked to confirm
+one of a few candidate places, or it is an orphan when none is left.
 """
 
+import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 CONTEXT_LENGTH = 32
@@ -15,10 +22,26 @@ FUZZY_MIN_LENGTH = 12
 # A quote with up to about a fifth of it edited is still the same quote (a difflib-style ratio:
 # twice the unchanged characters over both lengths).
 FUZZY_MIN_RATIO = 0.8
+# Passages less alike than that, down to this, are still offered to a person, and still make a
+# place with the quote's old context doubtful (a short quote with a typo fixed, a rewording).
+SIMILAR_MIN_RATIO = 0.6
 # Verbatim pieces of the quote and its context vote for where it went; at most this many of
 # the best-voted places get the costlier alignment (its cost grows with the quote's length).
 SEED_LENGTH = 8
 FUZZY_CANDIDATES = 5
+# Context that vouches for a place: this many folded characters of the old prefix or suffix
+# still bordering it (about three words); see "context agrees" below. MIN_CONTEXT characters
+# make a place possible, not certain.
+STRONG_CONTEXT = 16
+MIN_CONTEXT = 8
+# Places offered to a person who confirms a mention.
+MAX_CANDIDATES = 5
+
+# The kinds of Placement.
+PLACED = "placed"  # moved by itself: the passage, unchanged or with new typography, unambiguously
+APPROXIMATE = "approximate"  # moved by itself to a slightly edited passage; show it for a check
+CONFIRM = "confirm"  # not moved: a person picks one of the candidates, or none
+ORPHANED = "orphaned"  # not moved: nothing like the passage is left in the text
 
 
 class AnchorError(ValueError):
@@ -32,6 +55,20 @@ class Anchor:
     quote: str
     prefix: str
     suffix: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a mention goes in an edited text, and why.
+
+    anchor quotes the new text for PLACED and APPROXIMATE, and is None otherwise; candidates
+    (best first, at most MAX_CANDIDATES) are the places a person may choose from for CONFIRM.
+    """
+
+    kind: str
+    anchor: Anchor | None = None
+    candidates: tuple[Anchor, ...] = ()
+    reason: str = ""
 
 
 class TextPosition(NamedTuple):
@@ -90,22 +127,69 @@ def codepoints_to_utf16(text: str, offset: int) -> int:
 
 
 def reanchor(new_text: str, anchor: Anchor) -> Anchor | None:
-    """Where the anchor's quote is in an edited text, or None when it is gone (an orphan).
+    """The anchor's new place when `place` moves it by itself (approximately or not), else None."""
+    placement = place(new_text, anchor)
+    return placement.anchor if placement.kind in (PLACED, APPROXIMATE) else None
 
-    The exact quote comes first: of its occurrences, the one best bordered by the old prefix and
-    suffix, then the one nearest the old start. So the old position is kept unless another
-    occurrence is better bordered: after an edit the context is better evidence than an offset.
-    Failing that, a quote of FUZZY_MIN_LENGTH or more with small edits is found approximately;
-    the new anchor quotes the new text.
+
+def place(new_text: str, anchor: Anchor) -> Placement:
+    """Where the anchor's passage is in an edited text; moved only on unambiguous evidence.
+
+    Texts are compared folded (see fold_typography); when a place's context agrees is told in
+    the comment above _Side. The kinds:
+      PLACED: the text at the old offsets is still the quote and its context agrees; or one
+        occurrence of the quote (folded) has its context agreeing, and no other place does
+        (another occurrence, or a similar passage that says the same: same figures, negations).
+      APPROXIMATE: no occurrence agrees; one similar passage does (FUZZY_MIN_RATIO alike, the
+        quote FUZZY_MIN_LENGTH long or more), its edit changed no number and added or removed
+        no negation, and no occurrence of the quote elsewhere is plausible.
+      CONFIRM: anything else with candidates, best first: occurrences and similar passages
+        (SIMILAR_MIN_RATIO alike).
+      ORPHANED: no candidate at all.
     """
     if not anchor.quote:
-        return None
-    start = _find_exact(
-        new_text, TextQuote(anchor.quote, anchor.prefix, anchor.suffix), anchor.start
-    )
-    if start is not None:
-        return anchor_at(new_text, start, start + len(anchor.quote))
-    return _find_approximate(new_text, anchor)
+        return Placement(ORPHANED, reason="the mention quotes nothing")
+    text = _fold(new_text)
+    old = _OldPassage(anchor)
+    if new_text[anchor.start : anchor.end] == anchor.quote:
+        here = _Candidate(text, old, anchor.start, anchor.end)
+        if here.agrees:
+            return Placement(PLACED, here.anchor, reason="the passage is still in its place")
+    exact = []
+    for start in _occurrences(text.flat, old.quote):
+        span = text.original_start(start), text.original_end(start + len(old.quote))
+        exact.append(_Candidate(text, old, *_spaced_like(text.original, *span, anchor.quote)))
+    similar = _similar_candidates(text, old, anchor, exact)
+    # A similar passage that says something else (another figure, a negation) is not a rival.
+    agreeing = [c for c in exact + similar if c.agrees and not c.meaning_change]
+    if len(agreeing) == 1:
+        [chosen] = agreeing
+        if chosen.exact:
+            return Placement(PLACED, chosen.anchor, reason=_exact_reason(chosen, len(exact)))
+        if (
+            chosen.ratio >= FUZZY_MIN_RATIO
+            and len(old.quote) >= FUZZY_MIN_LENGTH
+            and not any(c.plausible for c in exact)
+        ):
+            return Placement(
+                APPROXIMATE,
+                chosen.anchor,
+                reason=f"an edited passage ({chosen.ratio:.0%} alike) is the only place with "
+                "its old context",
+            )
+    near = text.folded_start(min(anchor.start, len(new_text)))
+    ranked = sorted(exact + similar, key=lambda c: c.rank(near), reverse=True)
+    candidates = tuple(c.anchor for c in ranked[:MAX_CANDIDATES])
+    if not candidates:
+        return Placement(ORPHANED, reason="neither the passage nor a similar one is in the text")
+    return Placement(CONFIRM, candidates=candidates, reason=_doubt(old, agreeing, exact, similar))
+
+
+def fold_typography(text: str) -> str:
+    """The text as it is compared after an edit: curly quotes and apostrophes straight, dashes
+    and minus signs as hyphens, and every run of whitespace (NBSP and line breaks too) one space.
+    """
+    return _fold(text).flat
 
 
 def position_from_selector(selector: dict) -> TextPosition:
@@ -196,28 +280,474 @@ def _find_exact(text: str, quote: TextQuote, near: int) -> int | None:
     return max(_occurrences(text, quote.exact), key=rank, default=None)
 
 
-def _find_approximate(text: str, anchor: Anchor) -> Anchor | None:
-    """The span most like the quote, near places where pieces of it or its context survive."""
-    if len(anchor.quote) < FUZZY_MIN_LENGTH:
-        return None
-    old = anchor.prefix + anchor.quote + anchor.suffix
-    quote_start, quote_end = len(anchor.prefix), len(anchor.prefix) + len(anchor.quote)
-    slack = len(anchor.quote) // 5 + 1
-    best, best_rank = None, None
-    for guess in _likely_starts(text, old, quote_start, slack, anchor.start):
+# Folding: typography an edit may change without changing the words.
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    }
+)
+_ODD_WHITESPACE = re.compile(r"\s\s+|[^\S ]")  # what is not already one plain space
+_LONG_WHITESPACE = re.compile(r"\s\s+")
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+class _Folded:
+    """A text folded for comparison, and the way back to the original's offsets.
+
+    flat has every whitespace run as one space; marked is the same but for runs holding a line
+    break, which are "\\n" there (where a sentence certainly ends). The text is kept as segments:
+    a stretch of other characters maps one to one, a whitespace run maps to one character.
+    """
+
+    def __init__(self, original: str):
+        translated = original.translate(_TYPOGRAPHY)
+        self.original, self.length = original, len(original)
+        self.flat = _ODD_WHITESPACE.sub(" ", translated)
+        # Only runs of two or more characters shift the offsets.
+        self.folded_starts, self.original_starts, self.run_lengths = [], [], []
+        done = folded = 0
+        for run in _LONG_WHITESPACE.finditer(translated):
+            if run.start() > done:
+                self._segment(folded, done, 0)
+                folded += run.start() - done
+            self._segment(folded, run.start(), run.end() - run.start())
+            folded += 1
+            done = run.end()
+        if done < len(translated) or not self.folded_starts:
+            self._segment(folded, done, 0)
+        marked = list(self.flat) if _LINE_BREAK.search(translated) else self.flat
+        for line_break in _LINE_BREAK.finditer(translated):
+            marked[self.folded_start(line_break.start())] = "\n"
+        self.marked = "".join(marked)
+
+    def _segment(self, folded: int, original: int, run_length: int) -> None:
+        self.folded_starts.append(folded)
+        self.original_starts.append(original)
+        self.run_lengths.append(run_length)
+
+    def original_start(self, folded: int) -> int:
+        """The original offset where the folded character at this offset begins."""
+        if folded >= len(self.flat):
+            return self.length
+        k = bisect_right(self.folded_starts, folded) - 1
+        return self.original_starts[k] + (folded - self.folded_starts[k])
+
+    def original_end(self, folded_end: int) -> int:
+        """The original offset just after the folded characters before folded_end."""
+        if folded_end <= 0:
+            return 0
+        k = bisect_right(self.folded_starts, folded_end - 1) - 1
+        if self.run_lengths[k]:
+            return self.original_starts[k] + self.run_lengths[k]
+        return self.original_starts[k] + (folded_end - self.folded_starts[k])
+
+    def folded_start(self, original: int) -> int:
+        """The folded offset of the character holding this original offset."""
+        if original >= self.length:
+            return len(self.flat)
+        k = bisect_right(self.original_starts, original) - 1
+        if self.run_lengths[k]:
+            return self.folded_starts[k]
+        return self.folded_starts[k] + (original - self.original_starts[k])
+
+    def folded_end(self, original_end: int) -> int:
+        """The folded offset just after the character before this original offset."""
+        return 0 if original_end <= 0 else self.folded_start(original_end - 1) + 1
+
+
+@lru_cache(maxsize=4)
+def _fold(text: str) -> _Folded:
+    # Every mention of an article is placed in the same new text: it is folded once.
+    return _Folded(text)
+
+
+class _OldPassage:
+    """A mention's prefix, quote and suffix, folded together so that they fold as in a text."""
+
+    def __init__(self, anchor: Anchor):
+        whole = _Folded(anchor.prefix + anchor.quote + anchor.suffix)
+        quote_start = whole.folded_start(len(anchor.prefix))
+        quote_end = whole.folded_end(len(anchor.prefix) + len(anchor.quote))
+        self.anchor = anchor
+        self.prefix, self.quote = whole.flat[:quote_start], whole.flat[quote_start:quote_end]
+        self.suffix = whole.flat[quote_end:]
+        self.prefix_marked = whole.marked[:quote_start]
+        self.suffix_marked = whole.marked[quote_end:]
+        # A context shorter than CONTEXT_LENGTH ran into the start or the end of the old text.
+        self.prefix_at_edge = len(anchor.prefix) < CONTEXT_LENGTH
+        self.suffix_at_edge = len(anchor.suffix) < CONTEXT_LENGTH
+
+
+# Words that carry meaning an edit must not change unseen.
+
+_WORD = re.compile(r"\d+(?:[.,:]\d+)*|\w+(?:'\w+)*")
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*[ \n]|\n")
+_ENDS_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
+# Words whose change turns a claim into another claim. Digits count as numbers wherever they are.
+# fmt: off
+NEGATIONS = frozenset({
+    "not", "no", "never", "nor", "none", "neither", "without", "nobody", "nothing", "nowhere",
+    "cannot",
+})
+NUMBER_WORDS = frozenset({
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
+    "billions", "trillion", "trillions", "dozen", "dozens", "half",
+})
+# fmt: on
+
+
+def _words(text: str) -> list[str]:
+    return [word.casefold() for word in _WORD.findall(text)]
+
+
+def _is_number(word: str) -> bool:
+    return word in NUMBER_WORDS or any(char.isdigit() for char in word)
+
+
+def _is_negation(word: str) -> bool:
+    return word in NEGATIONS or word.endswith("n't")
+
+
+@lru_cache(maxsize=4096)
+def _typo_apart(a: str, b: str) -> bool:
+    """Whether two words differ by a slip of the keyboard: one or two letters inserted,
+    deleted, replaced or swapped (one for words of five letters or fewer)."""
+    limit = 1 if max(len(a), len(b)) <= 5 else 2
+    if abs(len(a) - len(b)) > limit:
+        return False
+    # Optimal string alignment distance (Damerau-Levenshtein without repeated edits).
+    before, row = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return row[-1] <= limit
+
+
+def _own_sentence(marked: str, before: bool, quote: str) -> tuple[str, bool]:
+    """The part of a context in the passage's own sentence, and whether a sentence end (or a
+    line break) bounds it. before: the context precedes the passage; else it follows the quote,
+    which may itself end the sentence."""
+    if not before and _ENDS_SENTENCE.search(quote) and marked[:1] in ("", " ", "\n"):
+        return "", True
+    ends = list(_SENTENCE_END.finditer(marked))
+    if not ends:
+        return marked, False
+    return (marked[ends[-1].end() :], True) if before else (marked[: ends[0].start()], True)
+
+
+def _outward(part: str, before: bool, cut: bool) -> list[str]:
+    """A context's words from the passage outward; the farthest left out when it may have been
+    cut in two."""
+    words = _words(part)
+    if before:
+        return (words[1:] if cut else words)[::-1]
+    return words[:-1] if cut else words
+
+
+def _word_change(old: str, new: str, before: bool, old_cut: bool, new_cut: bool) -> str:
+    """How the passage's own sentence changed next to it, from the old and the new part of it
+    in a context; "" for no change or typing slips. A changed number or negation always counts.
+    """
+    for was, now in zip(
+        _outward(old, before, old_cut), _outward(new, before, new_cut), strict=False
+    ):
+        if was == now:
+            continue
+        if _is_number(was) or _is_number(now):
+            return f"a number next to it changed: {was} → {now}"
+        if _is_negation(now) and not _is_negation(was):
+            return f"a negation was added next to it ({now})"
+        if _is_negation(was) and not _is_negation(now):
+            return f"a negation next to it was removed ({was})"
+        if not _typo_apart(was, now):
+            return f"its sentence reads differently next to it: {was} → {now}"
+    # Words added or removed shift the pairs: figures and negations are also looked for in what
+    # an alignment of the two parts shows inserted or deleted, over the stretch both cover.
+    common = min(len(old), len(new))
+    old_near = old[len(old) - common :] if before else old[:common]
+    new_near = new[len(new) - common :] if before else new[:common]
+    # Where either part was cut, a word at the far end of either may be a fragment.
+    cut = old_cut or new_cut or len(old) != len(new)
+    added, removed = [], []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_near, new_near, False).get_opcodes():
+        if tag != "equal":
+            removed += _touched(old_near, i1, i2, before, cut)
+            added += _touched(new_near, j1, j2, before, cut)
+    for kind, test in (("number", _is_number), ("negation", _is_negation)):
+        was, now = Counter(filter(test, removed)), Counter(filter(test, added))
+        if now - was:
+            return f"a {kind} was added next to it ({next(iter(now - was))})"
+        if was - now:
+            return f"a {kind} next to it was removed ({next(iter(was - now))})"
+    return ""
+
+
+def _touched(part: str, start: int, end: int, before: bool, cut: bool) -> list[str]:
+    """The words of part that overlap part[start:end], leaving out one at the far end from the
+    passage when the part was cut."""
+    words = []
+    for match in _WORD.finditer(part):
+        far = match.start() == 0 if before else match.end() == len(part)
+        if match.start() < end and match.end() > start and not (cut and far):
+            words.append(match.group().casefold())
+    return words
+
+
+def _meaning_change(old_quote: str, new_quote: str) -> str:
+    """What an edit of the quote changed that a reader must see: numbers and negations."""
+    old_words, new_words = _words(old_quote), _words(new_quote)
+    old_numbers = [w for w in old_words if _is_number(w)]
+    new_numbers = [w for w in new_words if _is_number(w)]
+    if old_numbers != new_numbers:
+        for was, now in zip(old_numbers, new_numbers, strict=False):
+            if was != now:
+                return f"the edit changed a number: {was} → {now}"
+        if len(new_numbers) > len(old_numbers):
+            return f"the edit added a number: {new_numbers[len(old_numbers)]}"
+        return f"the edit removed a number: {old_numbers[len(new_numbers)]}"
+    old_negations = Counter(filter(_is_negation, old_words))
+    new_negations = Counter(filter(_is_negation, new_words))
+    if old_negations.total() < new_negations.total():
+        return f"the edit added a negation ({next(iter(new_negations - old_negations))})"
+    if old_negations.total() > new_negations.total():
+        return f"the edit removed a negation ({next(iter(old_negations - new_negations))})"
+    return ""
+
+
+# What "its context agrees" means.
+#
+# A place's context is compared with the old prefix and suffix, both folded, on each side:
+#   - the side vouches for the place when at least STRONG_CONTEXT characters of the old context
+#     still border it unchanged (or all of it, if folding left it shorter, MIN_CONTEXT or more).
+#     A context the old text's edge cut short vouches whole when the place is at the same edge
+#     of the new text (the passage still begins or ends the text).
+#   - the side contradicts the place when the passage's own sentence changed next to it: among
+#     the words of the context up to a sentence end or a line break, compared pairwise from the
+#     passage outward, a word changed by more than a typing slip, or a number or a negation was
+#     changed, added or removed.
+# The context agrees when at least one side vouches and neither side contradicts. So text added
+# or removed beyond the passage's sentence, reordered paragraphs and fixed typos keep agreeing;
+# another sentence that shares the passage, or the passage's sentence negated or with another
+# figure, does not. A place bordered by exactly the old prefix and suffix agrees whatever their
+# length (a short text, or one mostly whitespace). A place whose context does not agree is
+# still possible ("plausible") when MIN_CONTEXT characters of the old context border it on one
+# side and neither side contradicts.
+
+
+class _Side:
+    """What one side of a place's context says about it."""
+
+    def __init__(self, run: int, vouches: bool, change: Callable[[], str]):
+        self.run = run  # old context characters still bordering the place, outward
+        self.vouches = vouches
+        self.supports = vouches or run >= MIN_CONTEXT
+        self._change = change
+
+    @cached_property
+    def change(self) -> str:
+        """How the passage's own sentence changed next to it, "" when it did not. (Worked out
+        only when asked: a short quote may occur thousands of times.)"""
+        return self._change()
+
+
+class _Candidate:
+    """A place for the old passage in the new text, and what its surroundings say."""
+
+    def __init__(self, text: _Folded, old: _OldPassage, start: int, end: int, ratio: float = 1):
+        # start and end are offsets in the original new text.
+        self.text, self.old, self.start, self.end = text, old, start, end
+        self.folded_start, self.folded_end = text.folded_start(start), text.folded_end(end)
+        self.exact = self.folded == old.quote
+        self.ratio = 1.0 if self.exact else ratio
+
+    @cached_property
+    def anchor(self) -> Anchor:
+        return anchor_at(self.text.original, self.start, self.end)
+
+    @cached_property
+    def before(self) -> _Side:
+        return self._side(before=True)
+
+    @cached_property
+    def after(self) -> _Side:
+        return self._side(before=False)
+
+    def _side(self, before: bool) -> _Side:
+        old, text = self.old, self.text
+        if before:
+            context, marked, old_at_edge = old.prefix, old.prefix_marked, old.prefix_at_edge
+            low, high = max(0, self.folded_start - len(context)), self.folded_start
+            new_at_edge = low == 0
+            run = _shared_head(context[::-1], text.flat[low:high][::-1])
+        else:
+            context, marked, old_at_edge = old.suffix, old.suffix_marked, old.suffix_at_edge
+            low, high = self.folded_end, min(len(text.flat), self.folded_end + len(context))
+            new_at_edge = high == len(text.flat)
+            run = _shared_head(context, text.flat[low:high])
+        whole = run == len(context)
+        if old_at_edge:
+            vouches = run >= STRONG_CONTEXT or (whole and new_at_edge and high - low == run)
+        else:
+            vouches = run >= STRONG_CONTEXT or (whole and run >= MIN_CONTEXT)
+
+        def change() -> str:
+            old_part, old_bounded = _own_sentence(marked, before, old.quote)
+            new_part, new_bounded = _own_sentence(text.marked[low:high], before, self.folded)
+            return _word_change(
+                old_part,
+                new_part,
+                before,
+                old_cut=not (old_at_edge or old_bounded),
+                new_cut=not (new_at_edge or new_bounded),
+            )
+
+        return _Side(run, vouches, change)
+
+    @property
+    def folded(self) -> str:
+        return self.text.flat[self.folded_start : self.folded_end]
+
+    @property
+    def agrees(self) -> bool:
+        before, after = self.before, self.after
+        if (before.vouches or after.vouches) and not before.change and not after.change:
+            return True
+        return self.surroundings_kept
+
+    @cached_property
+    def surroundings_kept(self) -> bool:
+        """Whether the text either side is, character for character, the old prefix and suffix."""
+        text, old = self.text.original, self.old.anchor
+        return (
+            text[max(0, self.start - CONTEXT_LENGTH) : self.start] == old.prefix
+            and text[self.end : self.end + CONTEXT_LENGTH] == old.suffix
+        )
+
+    @property
+    def plausible(self) -> bool:
+        """Whether its context, though it does not agree, leaves the place possible."""
+        before, after = self.before, self.after
+        return (before.supports or after.supports) and not before.change and not after.change
+
+    @cached_property
+    def meaning_change(self) -> str:
+        return "" if self.exact else _meaning_change(self.old.quote, self.folded)
+
+    def rank(self, near: int) -> tuple:
+        """Better places first: more context kept, then more alike, then nearer."""
+        before, after = self.before, self.after
+        return (
+            self.agrees,
+            before.vouches + after.vouches,
+            before.run + after.run,
+            self.exact,
+            self.ratio,
+            -abs(self.folded_start - near),
+        )
+
+
+def _similar_candidates(
+    text: _Folded, old: _OldPassage, anchor: Anchor, exact: list[_Candidate]
+) -> list[_Candidate]:
+    """Passages like the quote (not occurrences of it), near places where pieces of it or of its
+    context survive, the best-kept one of any that overlap."""
+    passage = old.prefix + old.quote + old.suffix
+    quote_start, quote_end = len(old.prefix), len(old.prefix) + len(old.quote)
+    slack = len(old.quote) // 5 + 1
+    near = text.folded_start(min(anchor.start, text.length))
+    found: list[tuple[int, _Candidate]] = []
+    for guess in _likely_starts(text.flat, passage, quote_start, slack, near):
         # Only a window around the guess is aligned: difflib over the whole text would be slow.
         low = max(0, guess - quote_start - slack)
-        window = text[low : guess - quote_start + len(old) + slack]
-        span = _follow_span(old, window, quote_start, quote_end)
+        window = text.flat[low : guess - quote_start + len(passage) + slack]
+        span = _follow_span(passage, window, quote_start, quote_end)
         if span is None:
             continue
         start, end, kept_in_quote, kept = span
-        ratio = 2 * kept_in_quote / (len(anchor.quote) + end - start)
-        rank = (kept, -abs(low + start - anchor.start))
-        if ratio >= FUZZY_MIN_RATIO and (best_rank is None or rank > best_rank):
-            best = anchor_at(text, *_snap_to_words(text, low + start, low + end, anchor))
-            best_rank = rank
-    return best
+        ratio = 2 * kept_in_quote / (len(old.quote) + end - start)
+        if ratio < SIMILAR_MIN_RATIO:
+            continue
+        start, end = text.original_start(low + start), text.original_end(low + end)
+        start, end = _snap_to_words(text.original, start, end, anchor)
+        start, end = _spaced_like(text.original, start, end, anchor.quote)
+        if start >= end:
+            continue
+        candidate = _Candidate(text, old, start, end, ratio)
+        if any(_overlap(candidate, other) for other in exact):
+            continue  # an occurrence of the quote, or an edit around one: judged as that
+        rivals = [other for other_kept, other in found if _overlap(candidate, other)]
+        if all(kept > other_kept for other_kept, other in found if other in rivals):
+            found = [(k, c) for k, c in found if c not in rivals] + [(kept, candidate)]
+    return [candidate for _, candidate in found]
+
+
+def _spaced_like(original: str, start: int, end: int, quote: str) -> tuple[int, int]:
+    """The span with no more whitespace at either end than the quote has there (a folded space
+    stands for a whole run, which the context may share)."""
+    leading = len(quote) - len(quote.lstrip())
+    trailing = len(quote) - len(quote.rstrip())
+    words_start = start
+    while words_start < end and original[words_start].isspace():
+        words_start += 1
+    words_end = end
+    while words_end > words_start and original[words_end - 1].isspace():
+        words_end -= 1
+    return max(start, words_start - leading), min(end, words_end + trailing)
+
+
+def _overlap(a: _Candidate, b: _Candidate) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _exact_reason(chosen: _Candidate, occurrences: int) -> str:
+    typography = "" if chosen.anchor.quote == chosen.old.anchor.quote else " (in new typography)"
+    if occurrences == 1:
+        return f"the passage occurs once{typography}, with its old context"
+    return f"the passage occurs {occurrences} times{typography}; one has its old context"
+
+
+def _doubt(old: _OldPassage, agreeing: list, exact: list, similar: list) -> str:
+    """Why a person must confirm: several places fit, or the one that fits changed too much, or
+    none fits."""
+    if len(agreeing) > 1:
+        if all(c.exact for c in agreeing):
+            return f"the passage occurs {len(agreeing)} times with its old context"
+        return f"{len(agreeing)} places have the passage or one like it, and its old context"
+    if agreeing:
+        [chosen] = agreeing
+        if len(old.quote) < FUZZY_MIN_LENGTH:
+            return "the short passage was edited; only an unchanged one is moved by itself"
+        if chosen.ratio < FUZZY_MIN_RATIO:
+            return f"the passage was edited too much to move by itself ({chosen.ratio:.0%} alike)"
+        return (
+            "an edited passage has its old context, but the passage itself is still elsewhere, "
+            "where part of its context fits"
+        )
+    changed = [c for c in similar if c.agrees and c.meaning_change]
+    if changed:
+        return changed[0].meaning_change
+    if exact:
+        if len(exact) == 1:
+            [only] = exact
+            why = only.before.change or only.after.change
+            if why:
+                return f"the passage occurs once, but {why}"
+            return "the passage occurs once, but not with its old context"
+        return f"the passage occurs {len(exact)} times and none has its old context"
+    if len(similar) == 1:
+        return "a similar passage was found, but not with its old context"
+    return f"{len(similar)} similar passages were found, none with its old context"
 
 
 def _snap_to_words(text: str, start: int, end: int, anchor: Anchor) -> tuple[int, int]:
@@ -242,14 +772,22 @@ def _likely_starts(text: str, old: str, quote_start: int, slack: int, near: int)
     for offset in range(0, len(old) - size + 1, size):
         for found in _occurrences(text, old[offset : offset + size]):
             votes[found - offset + quote_start] += 1
-    chosen, top = [], max(votes.values(), default=0)
-    for guess in sorted(votes, key=lambda g: (-votes[g], abs(g - near))):
+    # Guesses a few characters apart (an edit before a piece shifts its vote) are one place: its
+    # votes are summed, and its most voted guess stands for it.
+    places: list[list[int]] = []
+    for guess in sorted(votes):
+        if places and guess - places[-1][-1] <= slack:
+            places[-1].append(guess)
+        else:
+            places.append([guess])
+    tally = [(sum(votes[g] for g in guesses), guesses) for guesses in places]
+    top = max((total for total, _ in tally), default=0)
+    chosen = []
+    for total, guesses in sorted(tally, key=lambda t: (-t[0], min(abs(g - near) for g in t[1]))):
         # Places with under half the best vote are chance hits of common pieces.
-        if len(chosen) == FUZZY_CANDIDATES or votes[guess] * 2 < top:
+        if len(chosen) == FUZZY_CANDIDATES or total * 2 < top:
             break
-        # Guesses a few characters apart (an edit splits the vote) share one window.
-        if all(abs(guess - other) > slack for other in chosen):
-            chosen.append(guess)
+        chosen.append(max(guesses, key=lambda g: (votes[g], -abs(g - near))))
     return chosen
 
 

@@ -1,6 +1,7 @@
 """The anchoring module: offsets, quotes and selectors, and quotes re-found in edited texts."""
 
 import random
+from collections import Counter
 from difflib import SequenceMatcher
 
 import pytest
@@ -8,14 +9,22 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from claims.anchoring import (
+    APPROXIMATE,
+    CONFIRM,
     CONTEXT_LENGTH,
     FUZZY_MIN_LENGTH,
+    MAX_CANDIDATES,
+    ORPHANED,
+    PLACED,
     Anchor,
     AnchorError,
+    Placement,
     anchor_at,
     anchor_from_selectors,
     check_anchor,
     codepoints_to_utf16,
+    fold_typography,
+    place,
     position_from_selector,
     quote_from_selector,
     reanchor,
@@ -97,7 +106,7 @@ def test_utf16_conversion_round_trips_and_counts_like_javascript(text, data):
     assert utf16_to_codepoints(text, utf16) == offset
 
 
-# Re-anchoring in an edited text.
+# Placing a mention in an edited text: moved only on unambiguous evidence.
 
 ARTICLE = (
     "The minister said on Monday that unemployment fell to 4.1 per cent last year. "
@@ -113,21 +122,41 @@ def quoted(text: str, quote: str, occurrence: int = 0) -> Anchor:
     return anchor_at(text, start, start + len(quote))
 
 
+def placed(new_text: str, anchor: Anchor, kind: str = PLACED) -> Anchor:
+    """The new anchor, checking that it was placed (or approximately placed) as expected."""
+    placement = place(new_text, anchor)
+    assert placement.kind == kind, placement
+    assert placement.anchor == anchor_at(new_text, placement.anchor.start, placement.anchor.end)
+    assert placement.candidates == ()
+    return placement.anchor
+
+
+def held(new_text: str, anchor: Anchor) -> Placement:
+    placement = place(new_text, anchor)
+    assert placement.kind == CONFIRM, placement
+    assert placement.anchor is None
+    assert 1 <= len(placement.candidates) <= MAX_CANDIDATES
+    for candidate in placement.candidates:
+        assert candidate == anchor_at(new_text, candidate.start, candidate.end)
+    return placement
+
+
 def test_an_unchanged_text_keeps_the_anchor():
     anchor = quoted(ARTICLE, QUOTE)
-    assert reanchor(ARTICLE, anchor) == anchor
+    assert placed(ARTICLE, anchor) == anchor
+    assert place(ARTICLE, anchor).reason == "the passage is still in its place"
 
 
 def test_text_inserted_before_shifts_the_anchor():
     anchor = quoted(ARTICLE, QUOTE)
-    moved = reanchor("Updated at noon. " + ARTICLE, anchor)
+    moved = placed("Updated at noon. " + ARTICLE, anchor)
     assert (moved.start, moved.quote) == (anchor.start + 17, QUOTE)
 
 
 def test_a_moved_quote_is_found_where_it_went():
     first, second = ARTICLE.split(". ", 1)
     anchor = quoted(ARTICLE, QUOTE)
-    moved = reanchor(f"{second} {first}.", anchor)
+    moved = placed(f"{second} {first}.", anchor)
     assert moved.quote == QUOTE
     assert moved.start == len(second) + 1 + first.index(QUOTE)
 
@@ -135,29 +164,143 @@ def test_a_moved_quote_is_found_where_it_went():
 def test_duplicate_quotes_are_told_apart_by_their_context():
     text = "Ann said prices rose. Then Bob said prices rose. Nobody else did."
     anchor = quoted(text, "prices rose", occurrence=1)
-    moved = reanchor("Breaking: " + text.replace("Ann", "Annabel"), anchor)
+    moved = placed("Breaking: " + text.replace("Ann", "Annabel"), anchor)
     assert moved.prefix.endswith("Bob said ")
+    assert place("Breaking: " + text, anchor).reason == (
+        "the passage occurs 2 times; one has its old context"
+    )
 
 
 def test_context_outweighs_an_old_position_that_still_holds_the_quote():
-    anchor = quoted("Ann said prices rose. Bob said prices rose.", "prices rose", occurrence=1)
-    swapped = "Bob said prices rose. Ann said prices rose."
+    text = "Ann Smith, the mayor, said prices rose. Bob Jones, the baker, said prices rose."
+    anchor = quoted(text, "prices rose", occurrence=1)
+    swapped = "Bob Jones, the baker, said prices rose. Ann Smith, the mayor, said prices rose."
     assert swapped[anchor.start : anchor.end] == "prices rose"
-    assert reanchor(swapped, anchor).start == swapped.index("prices rose")
+    assert placed(swapped, anchor).start == swapped.index("prices rose")
 
 
-def test_among_equally_bordered_occurrences_the_nearest_wins():
+def test_equally_bordered_occurrences_are_held_for_a_person_to_choose():
     text = "x. prices rose. " * 5
     anchor = quoted(text, "prices rose", occurrence=2)
-    assert reanchor("x. " + text, anchor).start == anchor.start + 3
+    placement = held("x. " + text, anchor)
+    assert "with its old context" in placement.reason
+    assert anchor.start + 3 in [candidate.start for candidate in placement.candidates]
 
 
-def test_a_small_edit_inside_the_quote_is_found_approximately():
-    anchor = quoted(ARTICLE, QUOTE)
-    edited = ARTICLE.replace("4.1 per cent", "4.2 per cent")
-    moved = reanchor("Corrected: " + edited, anchor)
-    assert moved.quote == "unemployment fell to 4.2 per cent last year"
+def test_the_position_holds_a_repeated_passage_whose_context_is_unchanged():
+    text = "x. prices rose. " * 5
+    anchor = quoted(text, "prices rose", occurrence=2)
+    assert placed(text + "More later.", anchor) == anchor
+
+
+def test_a_typo_fixed_inside_the_quote_is_placed_approximately():
+    typo = "unemplyoment"
+    anchor = quoted(ARTICLE.replace("unemployment", typo), QUOTE.replace("unemployment", typo))
+    moved = placed("Corrected: " + ARTICLE, anchor, APPROXIMATE)
+    assert moved.quote == QUOTE
     assert moved.prefix.endswith("on Monday that ")
+    assert "alike" in place("Corrected: " + ARTICLE, anchor).reason
+
+
+def test_a_changed_number_inside_the_quote_is_held():
+    anchor = quoted(ARTICLE, QUOTE)
+    placement = held(ARTICLE.replace("4.1 per cent", "4.2 per cent"), anchor)
+    assert placement.reason == "the edit changed a number: 4.1 → 4.2"
+    assert placement.candidates[0].quote == "unemployment fell to 4.2 per cent last year"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("fell to", "never fell to", "the edit added a negation (never)"),
+        ("fell to", "did not fall to", "the edit added a negation (not)"),
+        ("fell to 4.1", "fell to 41", "the edit changed a number: 4.1 → 41"),
+        ("4.1 per cent", "4.1 per cent in 2024", "the edit added a number: 2024"),
+    ],
+)
+def test_a_claim_corrected_to_say_something_else_is_held(old, new, reason):
+    text = ARTICLE.replace(QUOTE, QUOTE + " in the capital")
+    anchor = quoted(text, QUOTE + " in the capital")
+    assert held(text.replace(old, new), anchor).reason == reason
+
+
+def test_a_claim_negated_next_to_the_quote_is_held():
+    text = "Officials say the vaccine is safe for young children. Parents are not convinced."
+    anchor = quoted(text, "safe for young children")
+    placement = held(text.replace("is safe", "is not safe"), anchor)
+    assert placement.reason == "the passage occurs once, but a negation was added next to it (not)"
+
+
+def test_a_deleted_claim_does_not_move_to_its_rebuttal():
+    claim = "The senator said on Monday that ivermectin is a safe treatment for covid. "
+    rebuttal = "Doctors at the hospital say ivermectin is not a safe treatment for covid."
+    anchor = quoted(claim + rebuttal, "a safe treatment for covid")
+    placement = held(rebuttal, anchor)
+    assert "negation" in placement.reason
+
+
+def test_a_deleted_figure_does_not_move_to_a_near_duplicate():
+    first = "The agency said on Monday that 45 million people were affected by the floods. "
+    second = "A later estimate said 42 million people were affected by the floods."
+    for quote, near_duplicate in [
+        ("45 million people were affected", "42 million people were affected"),
+        ("people were affected by the floods", "people were affected by the floods"),
+    ]:
+        anchor = quoted(first + second, quote)
+        assert held(second, anchor).candidates[0] == quoted(second, near_duplicate)
+
+
+def test_a_short_phrase_whose_sentence_was_deleted_is_held():
+    sentences = [
+        "The prime minister said on Monday that the central bank would cut rates.",
+        "Critics of the central bank gathered outside parliament.",
+        "Questions about the central bank dominated the debate.",
+    ]
+    anchor = quoted(" ".join(sentences), "the central bank")
+    placement = held(" ".join(sentences[1:]), anchor)
+    assert placement.reason == "the passage occurs 2 times and none has its old context"
+
+
+def test_an_exact_copy_elsewhere_does_not_capture_a_quote_edited_in_place():
+    text = "Regression testing. It reruns old tests. Regression testing catches new faults."
+    anchor = quoted(text, "Regression testing")
+    moved = placed(text.replace("Regression testing.", "Regression tests."), anchor, APPROXIMATE)
+    assert (moved.start, moved.quote) == (0, "Regression tests")
+
+
+def test_a_typo_fixed_in_the_body_does_not_move_the_mention_to_a_pull_quote():
+    body = "The mayor said the new bridge will be finsihed before the winter floods. Work began."
+    box = '"The new bridge will be finsihed before the winter floods"'
+    text = f"{body}\n\n{box}\n\nMore on page two."
+    anchor = quoted(text, "will be finsihed")
+    placement = place(text.replace("finsihed", "finished", 1), anchor)
+    assert placement.kind != PLACED
+    assert text.index("will be") in [c.start for c in placement.candidates]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('said "it fell" today', "said \u201cit fell\u201d today"),
+        ("it's a 4-3 vote", "it\u2019s a 4\u20133 vote"),
+        ("a  b c", "a\u00a0b\n c"),
+    ],
+)
+def test_new_typography_is_the_same_passage(old, new):
+    text = f"Intro sentence here. Then {old} and more words follow it."
+    anchor = quoted(text, old)
+    new_text = text.replace(old, new)
+    moved = placed(new_text, anchor)
+    assert moved.quote == new
+    assert fold_typography(old) == fold_typography(new)
+    assert place(new_text, anchor).reason.endswith("(in new typography), with its old context")
+
+
+def test_folding_straightens_quotes_and_dashes_and_collapses_whitespace():
+    assert (
+        fold_typography("\u2018a\u2019 \u201cb\u201d \u2013 \u2014\u00a0\n\t c")
+        == "'a' \"b\" - - c"
+    )
 
 
 @pytest.mark.parametrize(
@@ -171,39 +314,58 @@ def test_a_small_edit_inside_the_quote_is_found_approximately():
     ],
 )
 def test_edits_at_either_end_of_the_quote_stay_in_the_new_quote(old, new):
-    moved = reanchor(ARTICLE.replace(old, new), quoted(ARTICLE, QUOTE))
+    moved = placed(ARTICLE.replace(old, new), quoted(ARTICLE, QUOTE), APPROXIMATE)
     assert moved.quote == QUOTE.replace(old, new).strip()
 
 
 def test_text_inserted_right_after_the_quote_is_not_absorbed():
     anchor = quoted(ARTICLE, QUOTE)
-    edited = ARTICLE.replace("4.1", "4.0").replace("last year.", "last year (revised).")
-    assert reanchor(edited, anchor).quote == QUOTE.replace("4.1", "4.0")
+    edited = ARTICLE.replace("fell", "dropped").replace("last year.", "last year (revised).")
+    assert placed(edited, anchor, APPROXIMATE).quote == QUOTE.replace("fell", "dropped")
 
 
-def test_an_exact_copy_elsewhere_wins_over_the_quote_edited_in_place():
-    text = "Regression testing. It reruns old tests. Regression testing catches new faults."
-    anchor = quoted(text, "Regression testing")
-    moved = reanchor(text.replace("Regression testing.", "Regression tests."), anchor)
-    assert moved.start == text.rindex("Regression testing") - 2
+def test_a_quote_at_the_start_of_the_text_is_placed_by_its_suffix():
+    text = "Prices rose sharply in March. The bank kept rates where they were."
+    anchor = quoted(text, "Prices rose sharply")
+    assert placed("Markets\n\n" + text, anchor).start == len("Markets\n\n")
+    assert placed(text.replace("The bank", "The central bank"), anchor).start == 0
+    # A word of its own sentence rewritten beside it: another sentence, as far as it can tell.
+    assert held(text.replace("March", "April"), anchor).reason.endswith("march → april")
 
 
 def test_a_deleted_quote_leaves_an_orphan():
-    assert reanchor(ARTICLE.replace(QUOTE, "it did"), quoted(ARTICLE, QUOTE)) is None
+    placement = place(ARTICLE.replace(QUOTE, "it did"), quoted(ARTICLE, QUOTE))
+    assert (placement.kind, placement.anchor, placement.candidates) == (ORPHANED, None, ())
 
 
 def test_a_rewritten_quote_leaves_an_orphan():
     rewritten = ARTICLE.replace(QUOTE, "joblessness went down a little in 2024")
-    assert reanchor(rewritten, quoted(ARTICLE, QUOTE)) is None
+    assert place(rewritten, quoted(ARTICLE, QUOTE)).kind == ORPHANED
 
 
-def test_short_quotes_are_only_found_verbatim():
+def test_short_quotes_are_only_moved_verbatim():
     anchor = quoted(ARTICLE, "on Monday")
-    assert reanchor(ARTICLE.replace("Monday", "Sunday"), anchor) is None
+    placement = held(ARTICLE.replace("Monday", "Sunday"), anchor)
+    assert placement.candidates[0].quote == "on Sunday"
+    assert placement.reason.startswith("the short passage was edited")
 
 
 def test_an_anchor_with_an_empty_quote_is_an_orphan():
-    assert reanchor(ARTICLE, Anchor(0, 0, "", "", "The")) is None
+    assert place(ARTICLE, Anchor(0, 0, "", "", "The")).kind == ORPHANED
+
+
+def test_candidates_are_at_most_five_and_best_first():
+    text = " ".join(f"Item {n} says prices rose." for n in range(9)) + " Nobody else did."
+    anchor = quoted(text, "prices rose", occurrence=4)
+    placement = held(text.replace("Item 4 says prices rose. ", ""), anchor)
+    assert len(placement.candidates) == MAX_CANDIDATES
+    assert placement.reason == "the passage occurs 8 times and none has its old context"
+
+
+def test_reanchor_gives_the_place_only_when_it_is_placed():
+    anchor = quoted(ARTICLE, QUOTE)
+    assert reanchor("Updated. " + ARTICLE, anchor).start == anchor.start + 9
+    assert reanchor(ARTICLE.replace("4.1", "4.2"), anchor) is None
 
 
 # Selectors, as the W3C Web Annotation model spells them.
@@ -301,54 +463,74 @@ LETTERS = "abcde fghij.\nüé🙂"
 def anchored_edits(draw, where: str = "anywhere"):
     """A text, an anchor in it, the text after one insertion, deletion or replacement (anywhere,
     before the quote, after it or inside it), and how far that moved the quote."""
-    shortest = FUZZY_MIN_LENGTH if where == "inside" else 1
-    text = draw(st.text(LETTERS, min_size=shortest, max_size=300))
-    start = draw(st.integers(0, len(text) - shortest))
-    end = draw(st.integers(start + shortest, min(len(text), start + 60)))
-    low, high = {"before": (0, start), "after": (end, len(text)), "inside": (start, end)}.get(
-        where, (0, len(text))
-    )
+    shortest = FUZZY_MIN_LENGTH if where == "inside" else 8 if where.startswith("far") else 1
+    # "far": the edit leaves the quote's whole context as it was, so there must be room for it.
+    room = CONTEXT_LENGTH if where.startswith("far") else 0
+    text = draw(st.text(LETTERS, min_size=shortest + room, max_size=300))
+    last = len(text) - room if where == "far after" else len(text)
+    start = draw(st.integers(room if where == "far before" else 0, last - shortest))
+    end = draw(st.integers(start + shortest, min(last, start + 60)))
+    low, high = {
+        "before": (0, start),
+        "after": (end, len(text)),
+        "inside": (start, end),
+        "far before": (0, start - CONTEXT_LENGTH),
+        "far after": (end + CONTEXT_LENGTH, len(text)),
+    }.get(where, (0, len(text)))
     size = (end - start) // 5 if where == "inside" else 30
     position = draw(st.integers(low, high))
     deleted = draw(st.integers(0, min(high - position, size)))
     inserted = draw(st.text(LETTERS, max_size=size))
     new_text = text[:position] + inserted + text[position + deleted :]
-    shift = len(inserted) - deleted if where == "before" else 0
+    shift = len(inserted) - deleted if where.endswith("before") else 0
     return anchor_at(text, start, end), new_text, shift
 
 
-def outcome(anchor: Anchor, moved: Anchor | None) -> str:
-    return "orphan" if moved is None else "exact" if moved.quote == anchor.quote else "approximate"
+def well_formed(new_text: str, anchor: Anchor, placement: Placement) -> None:
+    """A placement's anchor and candidates are true anchors in the new text, as its kind says."""
+    event(placement.kind)
+    assert placement.reason
+    for found in filter(None, (placement.anchor, *placement.candidates)):
+        assert found == anchor_at(new_text, found.start, found.end)
+    if placement.kind in (PLACED, APPROXIMATE):
+        assert placement.anchor is not None and placement.candidates == ()
+    if placement.kind == PLACED:
+        assert fold_typography(placement.anchor.quote) == fold_typography(anchor.quote)
+    if placement.kind == CONFIRM:
+        assert placement.anchor is None and 1 <= len(placement.candidates) <= MAX_CANDIDATES
+    if placement.kind == ORPHANED:
+        assert placement.anchor is None and placement.candidates == ()
 
 
 @settings(max_examples=300, deadline=None)
 @given(anchored_edits())
-def test_reanchor_gives_an_orphan_or_a_true_anchor(case):
+def test_any_edit_gives_a_well_formed_placement(case):
     anchor, new_text, _ = case
-    moved = reanchor(new_text, anchor)
-    event(outcome(anchor, moved))
-    if moved is not None:
-        assert moved == anchor_at(new_text, moved.start, moved.end)
+    well_formed(new_text, anchor, place(new_text, anchor))
 
 
 @settings(max_examples=300, deadline=None)
 @given(anchored_edits("inside"))
-def test_small_edits_inside_a_quote_give_an_orphan_or_a_similar_quote(case):
+def test_small_edits_inside_a_quote_place_it_only_on_a_similar_quote(case):
     anchor, new_text, _ = case
-    moved = reanchor(new_text, anchor)
-    event(outcome(anchor, moved))
-    if moved is not None:
-        assert moved == anchor_at(new_text, moved.start, moved.end)
-        assert SequenceMatcher(None, anchor.quote, moved.quote).ratio() >= 0.6
+    placement = place(new_text, anchor)
+    well_formed(new_text, anchor, placement)
+    if placement.anchor is not None:
+        assert SequenceMatcher(None, anchor.quote, placement.anchor.quote).ratio() >= 0.6
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(["before", "after"]).flatmap(anchored_edits))
-def test_edits_away_from_a_unique_quote_shift_it_exactly(case):
+@given(st.sampled_from(["far before", "far after"]).flatmap(anchored_edits))
+def test_edits_beyond_the_context_never_move_the_quote_elsewhere(case):
+    """The quote keeps its words and its whole context: it is placed where they went, unless the
+    edit wrote another place just like it, when that place is offered too. (In a text that
+    repeats itself, the quote's old offsets may hold an equally good place: not this test.)"""
     anchor, new_text, shift = case
-    assume(new_text.find(anchor.quote) == new_text.rfind(anchor.quote))
-    moved = reanchor(new_text, anchor)
-    assert (moved.start, moved.end) == (anchor.start + shift, anchor.end + shift)
+    assume(fold_typography(new_text).count(fold_typography(anchor.quote)) == 1)
+    placement = place(new_text, anchor)
+    well_formed(new_text, anchor, placement)
+    moved = anchor_at(new_text, anchor.start + shift, anchor.end + shift)
+    assert placement.anchor == moved or moved in placement.candidates
 
 
 # Seeded samples of realistic edits: rates over many cases, not single cases.
@@ -365,76 +547,95 @@ def words_text(rng: random.Random, length: int) -> str:
     return " ".join(words)[:length]
 
 
-def edit_between(rng: random.Random, text: str, low: int, high: int, size: int) -> tuple[str, int]:
+def edit_between(
+    rng: random.Random, text: str, low: int, high: int, size: int
+) -> tuple[str, int, int, int]:
     """The text with an insertion, deletion or replacement of up to size characters in low–high,
-    and the change in its length."""
+    the change in its length, and where the edit began and ended in the old text."""
     position = rng.randint(low, high)
     deleted = rng.randint(0, min(size, high - position))
     inserted = words_text(rng, rng.randint(0 if deleted else 1, size))
-    return text[:position] + inserted + text[position + deleted :], len(inserted) - deleted
+    edited = text[:position] + inserted + text[position + deleted :]
+    return edited, len(inserted) - deleted, position, position + deleted
 
 
-def test_a_thousand_edits_away_from_the_quote_orphan_and_misplace_none():
+def test_a_thousand_edits_away_from_the_quote_misplace_none():
     rng = random.Random(2024)  # noqa: S311 - a fixed sample, not a secret
     text = words_text(rng, 5000)
-    orphans = misplaced = 0
+    outcomes = Counter()
     for _ in range(1000):
         start = rng.randrange(len(text) - 120)
         end = start + rng.randint(12, 120)
         anchor = anchor_at(text, start, end)
         before = rng.random() < 0.5
         low, high = (0, start) if before else (end, len(text))
-        new_text, change = edit_between(rng, text, low, high, size=40)
+        new_text, change, edit_start, edit_end = edit_between(rng, text, low, high, size=40)
         shift = change if before else 0
-        moved = reanchor(new_text, anchor)
-        orphans += moved is None
-        misplaced += moved is not None and (moved.start, moved.end) != (start + shift, end + shift)
-    assert (orphans, misplaced) == (0, 0)
+        placement = place(new_text, anchor)
+        moved = placement.anchor
+        if moved is not None and (moved.start, moved.end) != (start + shift, end + shift):
+            outcomes["misplaced"] += 1
+        far = edit_end + CONTEXT_LENGTH <= start or edit_start >= end + CONTEXT_LENGTH
+        if far or placement.kind == PLACED:
+            outcomes["far" if far else "near", placement.kind] += 1
+        else:
+            outcomes["near", placement.reason.split(":")[0]] += 1
+    assert outcomes["misplaced"] == 0
+    # Beyond its context, an edit leaves no doubt. Within it, an edit that rewrote words of the
+    # quote's own sentence beside it makes that sentence look like another one: held.
+    assert set(outcomes) - {"misplaced"} == {
+        ("far", PLACED),
+        ("near", PLACED),
+        ("near", "the passage occurs once, but its sentence reads differently next to it"),
+    }
 
 
-def outcomes_of_edits_inside(seed: int, share: float) -> tuple[int, int, int]:
-    """Orphans, wrong placements and approximate finds over 1000 edits inside the quote."""
+def outcomes_of_edits_inside(seed: int, share: float) -> Counter:
+    """Kinds of placement, and wrong ones, over 1000 edits inside the quote."""
     rng = random.Random(seed)  # noqa: S311 - a fixed sample, not a secret
     text = words_text(rng, 5000)
-    orphans = wrong = approximate = 0
+    outcomes = Counter()
     for _ in range(1000):
         start = rng.randrange(len(text) - 120)
         end = start + rng.randint(20, 120)
         anchor = anchor_at(text, start, end)
-        new_text, shift = edit_between(rng, text, start, end, size=int((end - start) * share))
-        moved = reanchor(new_text, anchor)
-        if moved is None:
-            orphans += 1
-            continue
-        approximate += moved.quote != anchor.quote
-        similar = SequenceMatcher(None, anchor.quote, moved.quote).ratio() >= 0.6
-        # The edited quote now lies within start–(end + shift): the anchor must overlap it.
-        wrong += not (similar and moved.start < end + shift and moved.end > start)
-    return orphans, wrong, approximate
+        size = int((end - start) * share)
+        new_text, shift, _, _ = edit_between(rng, text, start, end, size=size)
+        placement = place(new_text, anchor)
+        outcomes[placement.kind] += 1
+        moved = placement.anchor
+        if moved is not None:
+            similar = SequenceMatcher(None, anchor.quote, moved.quote).ratio() >= 0.6
+            # The edited quote now lies within start–(end + shift): the anchor must overlap it.
+            outcomes["wrong"] += not (similar and moved.start < end + shift and moved.end > start)
+    return outcomes
 
 
-def test_a_thousand_small_edits_inside_the_quote_are_all_found():
-    orphans, wrong, approximate = outcomes_of_edits_inside(seed=2025, share=0.2)
-    assert (orphans, wrong) == (0, 0)
-    assert approximate > 900  # most edits change the quote: the approximate search found them
+def test_a_thousand_small_edits_inside_the_quote_are_found_or_held():
+    outcomes = outcomes_of_edits_inside(seed=2025, share=0.2)
+    assert (outcomes["wrong"], outcomes[ORPHANED]) == (0, 0)
+    # Most edits change the quote: the approximate search follows them. The rest are held: the
+    # edit wrote a figure or a negation (the words are made up), or too much of a short quote.
+    assert outcomes[APPROXIMATE] > 900
 
 
-def test_a_thousand_large_edits_inside_the_quote_orphan_it_rather_than_misplace_it():
-    orphans, wrong, _ = outcomes_of_edits_inside(seed=2026, share=1.0)
-    assert wrong == 0
-    assert orphans > 500  # edits up to the quote's own length: most are too large to follow
+def test_a_thousand_large_edits_inside_the_quote_hold_or_orphan_it_rather_than_misplace_it():
+    outcomes = outcomes_of_edits_inside(seed=2026, share=1.0)
+    assert outcomes["wrong"] == 0
+    # Edits up to the quote's own length: most are too large to follow by itself.
+    assert outcomes[CONFIRM] + outcomes[ORPHANED] > 500
 
 
-def test_a_long_text_reanchors_exactly_approximately_or_as_an_orphan():
+def test_a_long_text_is_placed_exactly_approximately_or_left_an_orphan():
     rng = random.Random(7)  # noqa: S311 - a fixed sample, not a secret
     text = words_text(rng, 20_000)
     anchor = anchor_at(text, 12_000, 12_300)
     edited = text[:12_100] + "a few new words" + text[12_110:]
-    outcomes = []
+    kinds = []
     # Speed belongs in benchmarks, not tests; the search windows keep this in milliseconds.
     for new_text in (text, "Preface. " + text, edited, text[:12_000] + text[12_300:]):
-        outcomes.append(outcome(anchor, reanchor(new_text, anchor)))
-    assert outcomes == ["exact", "exact", "approximate", "orphan"]
+        kinds.append(place(new_text, anchor).kind)
+    assert kinds == [PLACED, PLACED, APPROXIMATE, ORPHANED]
 
 
 @pytest.mark.parametrize(
@@ -447,5 +648,4 @@ def test_a_long_text_reanchors_exactly_approximately_or_as_an_orphan():
 def test_a_word_rewritten_at_either_end_of_the_quote_stays_whole(old_word, new_word, expected):
     text = "The minister said jobs rose by a record amount."
     anchor = anchor_at(text, 4, 27)
-    found = reanchor(text.replace(old_word, new_word), anchor)
-    assert found is not None and found.quote == expected
+    assert placed(text.replace(old_word, new_word), anchor, APPROXIMATE).quote == expected

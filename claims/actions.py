@@ -22,7 +22,7 @@ from lib.versioning import lock_for_edit, save_new_version
 from sources import actions as register
 from sources.models import Source
 
-from .anchoring import AnchorError, anchor_at
+from .anchoring import APPROXIMATE, CONFIRM, PLACED, AnchorError, anchor_at, place
 from .models import (
     EXCERPT_MAX_LENGTH,
     STANCE_ADJECTIVES,
@@ -31,6 +31,7 @@ from .models import (
     ClaimStatus,
     Evidence,
     Mention,
+    MentionPlacement,
     Publication,
     Rating,
     Stance,
@@ -194,8 +195,11 @@ def adjust_mention(mention: Mention, *, start: int, end: int, by, seen_version: 
         anchor = anchor_at(mention.article.text, start, end)
     except AnchorError as error:
         raise Invalid(str(error)) from error
-    mention.start, mention.end, mention.quote = anchor.start, anchor.end, anchor.quote
+    mention.move_to(anchor)
     mention.orphaned = False
+    # Placed by a person: no longer held or waiting for a check.
+    mention.placement, mention.placement_reason, mention.previous_quote = "", "", ""
+    mention.candidates = []
     try:
         with transaction.atomic():
             save_new_version(mention, by=by)
@@ -413,25 +417,102 @@ def delete_tag(tag: Tag, *, by) -> None:
 
 @dataclass(frozen=True)
 class RevisionOutcome:
-    placed: int
-    orphaned: int
+    """What an edit of an article's text did to its mentions."""
+
+    placed: int = 0  # moved by themselves, with their exact words
+    to_check: int = 0  # moved to slightly edited words; listed for a look
+    held: int = 0  # not moved: a person picks a place, or leaves it orphaned
+    orphaned: int = 0  # nothing like their words is left
+
+    def summary(self) -> str:
+        return (
+            f"Mentions moved with their words: {self.placed}; moved to edited words, to check: "
+            f"{self.to_check}; waiting for you to confirm a place: {self.held}; orphaned: "
+            f"{self.orphaned}."
+        )
 
 
 @transaction.atomic
 def revise_article_text(
     article: Article, new_text: str, *, seen_version: int | None, by
 ) -> RevisionOutcome:
-    """Save an edited text (the old one kept as a revision) and move every mention with it."""
+    """Save an edited text (the old one kept as a revision) and move each mention, never guessing.
+
+    A mention moves by itself only when its words certainly are in the new text
+    (claims.anchoring.place). A move to slightly edited words is listed for a check; on a
+    published claim it is held instead, since a published quote changes only when a person
+    decides. Every other mention waits for a person, with the candidate places, or is orphaned.
+    """
     article = article_actions.revise_text(article, new_text, seen_version=seen_version, by=by)
-    placed = orphaned = 0
-    for mention in Mention.objects.filter(article=article, orphaned=False):
+    counts = dict.fromkeys(["placed", "to_check", "held", "orphaned"], 0)
+    touched = set()
+    mentions = Mention.objects.select_for_update().select_related("claim")
+    for mention in mentions.filter(article=article, orphaned=False):
         mention.article = article
-        if mention.reanchor(article.text):
-            placed += 1
+        # A held mention was not moved: it is looked for again by its words before the edit.
+        result = place(article.text, mention.anchor)
+        published = mention.claim.is_published
+        if result.kind == PLACED:
+            mention.move_to(result.anchor)
+            mention.placement, mention.previous_quote, mention.candidates = "", "", []
+            outcome, reason = "placed", "Moved with the article's text"
+        elif result.kind == APPROXIMATE and not published:
+            mention.previous_quote = mention.previous_quote or mention.quote
+            mention.move_to(result.anchor)
+            mention.placement, mention.candidates = MentionPlacement.APPROXIMATE, []
+            outcome, reason = "to_check", f"Moved to edited words: {result.reason}"
+        elif result.kind in (APPROXIMATE, CONFIRM):
+            places = result.candidates or (result.anchor,)
+            mention.previous_quote = mention.previous_quote or mention.quote
+            mention.placement = MentionPlacement.CONFIRM
+            mention.candidates = [[place.start, place.end] for place in places]
+            outcome, reason = "held", f"Held for confirmation: {result.reason}"
         else:
-            orphaned += 1
-        mention.save()
-    return RevisionOutcome(placed=placed, orphaned=orphaned)
+            mention.orphaned = True
+            mention.placement, mention.candidates = "", []
+            outcome, reason = "orphaned", f"Orphaned: {result.reason}"
+        mention.placement_reason = result.reason if outcome != "placed" else ""
+        counts[outcome] += 1
+        save_new_version(mention, by=by, reason=reason)
+        touched.add(mention.claim_id)
+    # Quotes may have changed (typography, a typo fixed): search reads them.
+    Claim.objects.filter(pk__in=touched).refresh_search_documents()
+    return RevisionOutcome(**counts)
+
+
+@transaction.atomic
+def confirm_mention(mention: Mention, *, choice: str, by, seen_version: int | None) -> Mention:
+    """A person decides where a held or approximately moved mention goes.
+
+    `choice` is the index of one of its candidate places, "keep" (an approximate move is right)
+    or "orphan" (none of them: it stays listed beside the text until tagged again or removed).
+    """
+    _require(by, "claims.change_mention", doing="place mentions")
+    claim = _lock(Claim, mention.claim_id)
+    mention = _lock(Mention, mention.pk, seen_version)
+    refuse_if_published(claim, "mentions")
+    if choice == "orphan":
+        mention.orphaned, reason = True, "Left orphaned by a person"
+    elif choice == "keep" and mention.placement == MentionPlacement.APPROXIMATE:
+        reason = f"Confirmed the move from “{mention.previous_quote[:80]}”"
+    elif choice.isdigit() and int(choice) < len(mention.candidates):
+        start, end = mention.candidates[int(choice)]
+        try:
+            mention.move_to(anchor_at(mention.article.text, start, end))
+        except AnchorError as error:
+            raise Invalid(str(error)) from error
+        reason = f"Placed by a person at “{mention.quote[:80]}”"
+    else:
+        raise Invalid("Choose one of the places offered, or leave the mention orphaned.")
+    mention.placement, mention.placement_reason, mention.candidates = "", "", []
+    mention.previous_quote = ""
+    try:
+        with transaction.atomic():
+            save_new_version(mention, by=by, reason=reason)
+    except IntegrityError:
+        raise Invalid("That passage is already a mention of this claim.") from None
+    _rederive(claim.pk, counts=False)
+    return mention
 
 
 # The review workflow. Every step locks the claim's row, checks the version the user saw and

@@ -229,7 +229,7 @@ class MentionSpanForm(forms.Form):
         while found >= 0:
             overlap = min(old.end, found + len(passage)) - max(old.start, found)
             # An orphan's old offsets are stale: it may be placed anywhere, nearest first.
-            if overlap > 0 or old.orphaned:
+            if overlap > 0 or not old.has_place:
                 rank = (overlap, -abs(found - old.start))
                 if best_rank is None or rank > best_rank:
                     best, best_rank = found, rank

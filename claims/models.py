@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from sources.models import Source
 
-from .anchoring import Anchor, AnchorError, check_anchor, reanchor
+from .anchoring import Anchor, AnchorError, check_anchor
 from .balance import EvidenceBalance
 
 
@@ -243,6 +243,12 @@ class Claim(models.Model):
         return self.status == ClaimStatus.PUBLISHED
 
 
+class MentionPlacement(models.TextChoices):
+    # Blank: where it was tagged, or moved by itself with its exact words.
+    APPROXIMATE = "approximate", "Moved to slightly edited words; to check"
+    CONFIRM = "confirm", "Needs confirmation"
+
+
 class Mention(models.Model):
     """Where an article states a claim: a span of its text, kept as position and quote."""
 
@@ -257,6 +263,16 @@ class Mention(models.Model):
     suffix = models.CharField(max_length=32, blank=True)
     orphaned = models.BooleanField(
         default=False, help_text="Lost its place when the text was edited; start/end are stale."
+    )
+    # After a text edit a mention moves by itself only when its words certainly are there;
+    # otherwise a person decides (see claims.anchoring.place and actions.revise_article_text).
+    placement = models.CharField(
+        max_length=20, choices=MentionPlacement.choices, blank=True, default=""
+    )
+    placement_reason = models.TextField(blank=True)
+    previous_quote = models.TextField(blank=True, help_text="The quote before the text edit.")
+    candidates = models.JSONField(
+        default=list, blank=True, help_text="[start, end] places a person may choose from."
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
@@ -286,22 +302,24 @@ class Mention(models.Model):
         self.clean()
         super().save(*args, **kwargs)
 
-    def reanchor(self, new_text: str) -> bool:
-        """Move to where the quote is in new_text; become an orphan if it cannot be placed."""
-        old = Anchor(self.start, self.end, self.quote, self.prefix, self.suffix)
-        found = reanchor(new_text, old)
-        if found is None:
-            self.orphaned = True
-            return False
-        self.start, self.end, self.quote = found.start, found.end, found.quote
-        self.prefix, self.suffix = found.prefix, found.suffix
-        return True
+    @property
+    def anchor(self) -> Anchor:
+        return Anchor(self.start, self.end, self.quote, self.prefix, self.suffix)
+
+    @property
+    def has_place(self) -> bool:
+        """Drawn in the text: neither an orphan nor waiting for a person to confirm a place."""
+        return not self.orphaned and self.placement != MentionPlacement.CONFIRM
+
+    def move_to(self, anchor: Anchor) -> None:
+        self.start, self.end, self.quote = anchor.start, anchor.end, anchor.quote
+        self.prefix, self.suffix = anchor.prefix, anchor.suffix
 
     def clean(self):
         if self.start is None or self.end is None or self.article_id is None:
             return  # field validation reports what is missing
-        if self.orphaned:
-            return  # an orphan keeps its last quote and context, not a place in this text
+        if not self.has_place:
+            return  # it keeps its last quote and context, not a place in this text
         try:
             anchor = check_anchor(self.article.text, self.start, self.end, self.quote)
         except AnchorError as error:

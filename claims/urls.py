@@ -12,6 +12,7 @@ urlpatterns = [
     path("mine/", views.my_claims, name="mine"),
     path("mentions/<int:pk>/", views.mention_adjust, name="mention_adjust"),
     path("mentions/<int:pk>/delete/", views.mention_delete, name="mention_delete"),
+    path("mentions/<int:pk>/confirm/", views.mention_confirm, name="mention_confirm"),
     path("choices/", views.claim_choices, name="choices"),
     path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/", views.evidence_edit, name="evidence_edit"),

@@ -31,7 +31,7 @@ from .forms import (
     VersionForm,
 )
 from .history import claim_history
-from .models import EVIDENCE_HEADINGS, Claim, Claimant, Evidence, Mention, Rating
+from .models import EVIDENCE_HEADINGS, Claim, Claimant, Evidence, Mention, MentionPlacement, Rating
 
 PAGE_SIZE = 50
 
@@ -169,9 +169,11 @@ def review_context(claim: Claim, user) -> dict:
 
 def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None = None) -> dict:
     """Everything the claim page shows: mentions, evidence, the workflow and the history."""
+    mentions = list(Mention.objects.filter(claim=claim).select_related("article__outlet"))
     return {
         "tags": claim.tags.all(),
-        "mentions": Mention.objects.filter(claim=claim).select_related("article__outlet"),
+        "mentions": mentions,
+        "undecided_mentions": sum(1 for mention in mentions if mention.placement),
         **evidence_context(claim, evidence_form),
         **review_context(claim, request.user),
         "publication": claim.publications.current().first(),
@@ -311,6 +313,30 @@ def mention_delete(request, pk: int):
     return redirect(next_url)
 
 
+@require_POST
+@permission_required("claims.change_mention", raise_exception=True)
+def mention_confirm(request, pk: int):
+    """A person picks the place of a mention held after a text edit, or leaves it orphaned."""
+    mention = _get_mention_for_user(request.user, pk)
+    form = VersionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise actions.Invalid("The form was incomplete; reload the page and try again.")
+        actions.confirm_mention(
+            mention,
+            choice=request.POST.get("choice", ""),
+            by=request.user,
+            seen_version=form.cleaned_data["seen_version"],
+        )
+    except (actions.Refused, StaleEdit) as error:
+        return _refused(request, mention.claim, error)
+    messages.success(
+        request,
+        "Mention placed." if request.POST.get("choice") != "orphan" else "Mention left orphaned.",
+    )
+    return redirect(mention.article)
+
+
 @permission_required("claims.change_mention", raise_exception=True)
 def mention_adjust(request, pk: int):
     mention = _get_mention_for_user(request.user, pk)
@@ -355,8 +381,15 @@ def reader_context(article: Article) -> dict:
         .select_related("claim__claimant", "claim__rating")
         .order_by("start", "-end")
     )
-    mentions = [mention for mention in everything if not mention.orphaned]
+    mentions = [mention for mention in everything if mention.has_place]
     orphans = [mention for mention in everything if mention.orphaned]
+    held = [m for m in everything if m.placement == MentionPlacement.CONFIRM and not m.orphaned]
+    for mention in held:
+        mention.choices = [
+            (index, article.text[start:end], article.text[max(0, start - 40) : start])
+            for index, (start, end) in enumerate(mention.candidates)
+        ]
+    to_check = [m for m in mentions if m.placement == MentionPlacement.APPROXIMATE]
     by_pk = {mention.pk: mention for mention in mentions}
     runs = [
         (run.text, by_pk.get(run.innermost), run.depth)
@@ -372,6 +405,8 @@ def reader_context(article: Article) -> dict:
         "runs": runs,
         "mentions": mentions,
         "orphans": orphans,
+        "held": held,
+        "to_check": to_check,
         "claims": claims,
     }
 
@@ -450,11 +485,7 @@ def article_edit_text(request, pk: int):
         except StaleEdit as stale:
             form.add_error(None, stale.messages)
         else:
-            messages.success(
-                request,
-                f"Text saved. Mentions re-anchored: {outcome.placed}; "
-                f"orphaned (listed beside the text): {outcome.orphaned}.",
-            )
+            messages.success(request, f"Text saved. {outcome.summary()}")
             return redirect(article)
     return render(request, "claims/article_text_form.html", {"article": article, "form": form})
 

@@ -50,6 +50,9 @@ def test_a_small_edit_inside_the_quote_is_followed(mention, login, researcher):
     mention.refresh_from_db()
     assert not mention.orphaned
     assert mention.quote == "minister said jobs grew"
+    assert (
+        mention.placement == "approximate" and mention.previous_quote == "minister said jobs rose"
+    )
 
 
 def test_a_deleted_passage_becomes_an_orphan_listed_on_the_article(mention, login, researcher):
@@ -58,7 +61,8 @@ def test_a_deleted_passage_becomes_an_orphan_listed_on_the_article(mention, logi
     mention.refresh_from_db()
     assert mention.orphaned
     messages = client.get(response["Location"]).content.decode()
-    assert "Mentions re-anchored: 0; orphaned (listed beside the text): 1." in messages
+    assert "Mentions moved with their words: 0; moved to edited words, to check: 0; " in messages
+    assert "waiting for you to confirm a place: 0; orphaned: 1." in messages
     html = messages
     assert "Orphaned mentions" in html and "<q>minister said jobs rose</q>" in html
     assert f'id="mention-{mention.pk}"' not in html

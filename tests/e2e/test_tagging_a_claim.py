@@ -77,7 +77,7 @@ def test_a_researcher_tags_the_headline_claim_in_the_seed_article(page, demo, lo
     text.fill("Editor's note: this article was added for checking.\n\n" + text.input_value())
     page.get_by_role("button", name="Save text").click()
     expect(
-        page.get_by_text("Mentions re-anchored: 1; orphaned (listed beside the text): 0.")
+        page.get_by_text(re.compile(r"Mentions moved with their words: 1; .* orphaned: 0\."))
     ).to_be_visible()
     expect(page.locator("article mark", has_text=CLAIM_WORDS)).to_have_count(1)
     expect(page.locator("article mark").first).to_have_text(CLAIM_WORDS)

@@ -6,50 +6,13 @@ Mentions and evidence are read-only here: they are made and changed on the claim
 the reader, where their anchors and duplicates are checked.
 """
 
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 
-from lib.admin import BigTableAdmin, FullTextSearchAdmin
+from lib.admin import BigTableAdmin, FullTextSearchAdmin, WritesThroughActions
 from lib.versioning import StaleEdit, VersionedModelForm
 
 from . import actions
 from .models import Claim, Claimant, Evidence, Mention, Publication, Rating, Tag
-
-
-class ThroughActions:
-    """A ModelAdmin mixin: an action's refusal comes back as a message, never an error page.
-
-    The usual refusals never get that far (a published claim is shown read-only); this catches
-    the rest, such as a claimant still making claims, or a change saved over a newer one.
-    """
-
-    def changeform_view(self, request, *args, **kwargs):
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except (actions.Refused, StaleEdit) as error:
-            return self._refused(request, error)
-
-    def delete_view(self, request, *args, **kwargs):
-        try:
-            return super().delete_view(request, *args, **kwargs)
-        except (actions.Refused, StaleEdit) as error:
-            return self._refused(request, error)
-
-    def changelist_view(self, request, *args, **kwargs):
-        try:
-            return super().changelist_view(request, *args, **kwargs)
-        except (actions.Refused, StaleEdit) as error:
-            return self._refused(request, error)
-
-    def _refused(self, request, error):
-        reasons = error.messages if isinstance(error, StaleEdit) else [str(error)]
-        for reason in reasons:
-            messages.error(request, reason)
-        return HttpResponseRedirect(request.get_full_path())
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
 
 
 class ReadOnlyInline:
@@ -91,7 +54,8 @@ class ClaimAdminForm(VersionedModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ThroughActions, FullTextSearchAdmin, admin.ModelAdmin):
+class ClaimAdmin(WritesThroughActions, FullTextSearchAdmin, admin.ModelAdmin):
+    refusals = (StaleEdit, actions.Refused)
     list_display = ["__str__", "claimant", "status", "rating", "claimed_on", "created_at"]
     list_filter = ["status", "rating", "tags", "claimed_on"]
     list_select_related = ["claimant", "rating"]
@@ -126,48 +90,49 @@ class ClaimAdmin(ThroughActions, FullTextSearchAdmin, admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):
+    @staticmethod
+    def _fields(request, form) -> dict:
         data = form.cleaned_data
-        fields = {
+        return {
             "text": data["text"],
             "claimant_name": data["claimant"].name if data["claimant"] else "",
             "claimed_on": data["claimed_on"],
             "tags": [tag.name for tag in data["tags"]],
             "by": request.user,
         }
-        if change:
-            saved = actions.edit_claim(obj, seen_version=data["seen_version"], **fields)
-        else:
-            saved = actions.create_claim(**fields)
-        obj.pk = saved.pk
-        obj.refresh_from_db()
 
-    def save_related(self, request, form, formsets, change):
-        """The tags were saved by the action; the inlines are read-only and save nothing."""
-        for formset in formsets:
-            formset.save()  # no form can change: this only tells the change message so
+    def add_object(self, request, form):
+        return actions.create_claim(**self._fields(request, form))
 
-    def delete_model(self, request, obj):
+    def edit_object(self, request, obj, form):
+        seen = form.cleaned_data["seen_version"]
+        return actions.edit_claim(obj, seen_version=seen, **self._fields(request, form))
+
+    def delete_object(self, request, obj):
         actions.delete_claim(obj, by=request.user)
 
 
 @admin.register(Claimant)
-class ClaimantAdmin(ThroughActions, admin.ModelAdmin):
+class ClaimantAdmin(WritesThroughActions, admin.ModelAdmin):
+    refusals = (actions.Refused,)
     list_display = ["name", "kind", "description"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]
 
-    def save_model(self, request, obj, form, change):
-        saved = actions.save_claimant(
-            obj if change else None,
-            name=obj.name,
-            kind=obj.kind,
-            description=obj.description,
+    def add_object(self, request, form):
+        return self.edit_object(request, None, form)
+
+    def edit_object(self, request, obj, form):
+        data = form.cleaned_data
+        return actions.save_claimant(
+            obj,
+            name=data["name"],
+            kind=data["kind"],
+            description=data["description"],
             by=request.user,
         )
-        obj.pk = saved.pk
 
-    def delete_model(self, request, obj):
+    def delete_object(self, request, obj):
         actions.delete_claimant(obj, by=request.user)
 
 
@@ -178,13 +143,17 @@ class RatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(ThroughActions, admin.ModelAdmin):
+class TagAdmin(WritesThroughActions, admin.ModelAdmin):
+    refusals = (actions.Refused,)
     search_fields = ["name"]
 
-    def save_model(self, request, obj, form, change):
-        obj.pk = actions.save_tag(obj if change else None, name=obj.name, by=request.user).pk
+    def add_object(self, request, form):
+        return actions.save_tag(None, name=form.cleaned_data["name"], by=request.user)
 
-    def delete_model(self, request, obj):
+    def edit_object(self, request, obj, form):
+        return actions.save_tag(obj, name=form.cleaned_data["name"], by=request.user)
+
+    def delete_object(self, request, obj):
         actions.delete_tag(obj, by=request.user)
 
 

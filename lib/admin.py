@@ -82,9 +82,18 @@ class WritesThroughActions:
         for obj in queryset:
             self.delete_object(request, obj)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(self, request, *args, **kwargs):
+        return self._or_refusal(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._or_refusal(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._or_refusal(request, super().changelist_view, *args, **kwargs)
+
+    def _or_refusal(self, request, view, *args, **kwargs):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return view(request, *args, **kwargs)
         except self.refusals as refusal:
             # The admin's transaction has rolled back; the page is shown again with the reason.
             reasons = getattr(refusal, "messages", None) or [str(refusal)]

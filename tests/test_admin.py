@@ -83,6 +83,19 @@ class TestTheAdminWritesThroughTheActions:
         assert claim.history.latest().history_user.username == "ada"
         assert [hit.object for hit in search(Claim.objects.all(), "seoul")] == [claim]
 
+    def test_a_stale_admin_save_is_refused_with_what_changed_and_changes_nothing(
+        self, admin_client
+    ):
+        claim = ClaimFactory(text="Wording one.")
+        data = {"text": "Wording two.", "claimed_on": "", "seen_version": 1, **INLINES_EMPTY}
+        admin_client.post(self.change_url(claim), data)
+        stale = {**data, "text": "Wording three."}
+        response = admin_client.post(self.change_url(claim), stale, follow=True)
+        assert response.status_code == 200
+        assert "Someone else changed this after you opened it" in response.content.decode()
+        claim.refresh_from_db()
+        assert (claim.text, claim.version) == ("Wording two.", 2)
+
     def test_a_published_claim_is_shown_read_only_and_a_forged_save_is_refused(self, admin_client):
         claim = publish(ClaimFactory(text="Frozen."))
         page = admin_client.get(self.change_url(claim)).content.decode()

@@ -17,7 +17,8 @@ from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 CONTEXT_LENGTH = 32
-# Approximate matching: shorter quotes match too much by accident to be moved on a guess.
+# Approximate matching: shorter quotes match too much by accident to be moved unless their
+# context vouches on both sides.
 FUZZY_MIN_LENGTH = 12
 # A quote with up to about a fifth of it edited is still the same quote (a difflib-style ratio:
 # twice the unchanged characters over both lengths).
@@ -34,6 +35,8 @@ FUZZY_CANDIDATES = 5
 # make a place possible, not certain.
 STRONG_CONTEXT = 16
 MIN_CONTEXT = 8
+# A passage shorter than this recurs too easily to be moved unless its context is confirmed.
+SHORT_PASSAGE = 24
 # Places offered to a person who confirms a mention.
 MAX_CANDIDATES = 5
 
@@ -135,14 +138,18 @@ def reanchor(new_text: str, anchor: Anchor) -> Anchor | None:
 def place(new_text: str, anchor: Anchor) -> Placement:
     """Where the anchor's passage is in an edited text; moved only on unambiguous evidence.
 
-    Texts are compared folded (see fold_typography); when a place's context agrees is told in
-    the comment above _Side. The kinds:
+    Texts are compared folded (see fold_typography); when a place's context agrees, and when
+    it is confirmed, is told in the comment above _Side. The kinds:
       PLACED: the text at the old offsets is still the quote and its context agrees; or one
-        occurrence of the quote (folded) has its context agreeing, and no other place does
-        (another occurrence, or a similar passage that says the same: same figures, negations).
-      APPROXIMATE: no occurrence agrees; one similar passage does (FUZZY_MIN_RATIO alike, the
-        quote FUZZY_MIN_LENGTH long or more), its edit changed no number and added or removed
-        no negation, and no occurrence of the quote elsewhere is plausible.
+        occurrence of the quote (folded) has its context agreeing (and confirmed, if the quote
+        is shorter than SHORT_PASSAGE), and no other place agrees (another occurrence, or a
+        similar passage that says the same: same figures, negations), nor has its old context
+        vouching on both sides though its sentence changed beside it.
+      APPROXIMATE: no occurrence agrees; one similar passage does, FUZZY_MIN_RATIO alike, its
+        edit changed no number and added or removed no negation, and its context vouches on
+        both sides (or is confirmed, if the edit only fixed typos in a quote FUZZY_MIN_LENGTH
+        long or more); no occurrence of the quote elsewhere is plausible, and no place is
+        doubted as above.
       CONFIRM: anything else with candidates, best first: occurrences and similar passages
         (SIMILAR_MIN_RATIO alike).
       ORPHANED: no candidate at all.
@@ -155,20 +162,36 @@ def place(new_text: str, anchor: Anchor) -> Placement:
         here = _Candidate(text, old, anchor.start, anchor.end)
         if here.agrees:
             return Placement(PLACED, here.anchor, reason="the passage is still in its place")
-    exact = []
+    exact, whole_words = [], []
     for start in _occurrences(text.flat, old.quote):
         span = text.original_start(start), text.original_end(start + len(old.quote))
-        exact.append(_Candidate(text, old, *_spaced_like(text.original, *span, anchor.quote)))
-    similar = _similar_candidates(text, old, anchor, exact)
+        span = _spaced_like(text.original, *span, anchor.quote)
+        exact.append(_Candidate(text, old, *span))
+        # Part of a longer word ("pres" in "press", a typo fixed) may be a similar passage's.
+        if _snap_to_words(text.original, *span, anchor) == span:
+            whole_words.append(exact[-1])
+    similar = _similar_candidates(text, old, anchor, whole_words)
     # A similar passage that says something else (another figure, a negation) is not a rival.
     agreeing = [c for c in exact + similar if c.agrees and not c.meaning_change]
-    if len(agreeing) == 1:
+    # Nor is a place whose sentence changed beside it, unless its old context vouches for it on
+    # both sides: then the change is as likely an edit of the mention's own sentence.
+    doubted = [
+        c
+        for c in exact + similar
+        if c.before.vouches and c.after.vouches and not c.agrees and not c.meaning_change
+    ]
+    if len(agreeing) == 1 and not doubted:
         [chosen] = agreeing
-        if chosen.exact:
+        if chosen.exact and (chosen.confirmed or len(old.quote) >= SHORT_PASSAGE):
             return Placement(PLACED, chosen.anchor, reason=_exact_reason(chosen, len(exact)))
+        # Words rewritten (more than typos), or a short quote, could make another sentence
+        # alike by accident: the context must then vouch on both sides.
+        both_sides = chosen.before.vouches and chosen.after.vouches
+        slight = len(old.quote) >= FUZZY_MIN_LENGTH and _typos_only(old.quote, chosen.folded)
         if (
-            chosen.ratio >= FUZZY_MIN_RATIO
-            and len(old.quote) >= FUZZY_MIN_LENGTH
+            not chosen.exact
+            and chosen.ratio >= FUZZY_MIN_RATIO
+            and (both_sides or (slight and chosen.confirmed))
             and not any(c.plausible for c in exact)
         ):
             return Placement(
@@ -182,7 +205,8 @@ def place(new_text: str, anchor: Anchor) -> Placement:
     candidates = tuple(c.anchor for c in ranked[:MAX_CANDIDATES])
     if not candidates:
         return Placement(ORPHANED, reason="neither the passage nor a similar one is in the text")
-    return Placement(CONFIRM, candidates=candidates, reason=_doubt(old, agreeing, exact, similar))
+    reason = _doubt(old, agreeing, doubted, exact, similar)
+    return Placement(CONFIRM, candidates=candidates, reason=reason)
 
 
 def fold_typography(text: str) -> str:
@@ -379,6 +403,22 @@ class _OldPassage:
         # A context shorter than CONTEXT_LENGTH ran into the start or the end of the old text.
         self.prefix_at_edge = len(anchor.prefix) < CONTEXT_LENGTH
         self.suffix_at_edge = len(anchor.suffix) < CONTEXT_LENGTH
+        self.prefix_reach = _sentence_reach(self.prefix_marked, True, self.prefix_at_edge, "")
+        self.suffix_reach = _sentence_reach(
+            self.suffix_marked, False, self.suffix_at_edge, self.quote
+        )
+
+
+def _sentence_reach(marked: str, before: bool, at_edge: bool, quote: str) -> int | None:
+    """How many characters of a context, from the passage outward, reach to the end of the
+    passage's sentence and the break after it (or to the edge of the text); None when the
+    context was cut before the sentence ended."""
+    if not before and _ENDS_SENTENCE.search(quote) and marked[:1] in ("", " ", "\n"):
+        return 0
+    ends = list(_SENTENCE_END.finditer(marked + ("\n" if at_edge and not before else "")))
+    if ends:
+        return len(marked) - ends[-1].start() if before else min(len(marked), ends[0].end())
+    return len(marked) if at_edge else None
 
 
 # Words that carry meaning an edit must not change unseen.
@@ -457,23 +497,25 @@ def _outward(part: str, before: bool, cut: bool) -> list[str]:
 
 def _word_change(old: str, new: str, before: bool, old_cut: bool, new_cut: bool) -> str:
     """How the passage's own sentence changed next to it, from the old and the new part of it
-    in a context; "" for no change or typing slips. A changed number or negation always counts.
-    """
-    for was, now in zip(
-        _outward(old, before, old_cut), _outward(new, before, new_cut), strict=False
-    ):
+    in a context; "" for no change or typing slips. A changed number or negation always counts,
+    and is told before other changes."""
+    old_words, new_words = _outward(old, before, old_cut), _outward(new, before, new_cut)
+    reading = ""
+    for was, now in zip(old_words, new_words, strict=False):
         if was == now:
             continue
-        if _is_number(was) or _is_number(now):
+        if (_is_number(was) or _is_number(now)) and not _number_word_slip(was, now):
             return f"a number next to it changed: {was} → {now}"
-        if _is_negation(now) and not _is_negation(was):
-            return f"a negation was added next to it ({now})"
-        if _is_negation(was) and not _is_negation(now):
-            return f"a negation next to it was removed ({was})"
+        if _is_negation(now) != _is_negation(was):
+            word = now if _is_negation(now) else was
+            told = "was added next to it" if _is_negation(now) else "next to it was removed"
+            reading = f"a negation {told} ({word})"
+            break  # told as it is below, if the alignment shows it more exactly
         if not _typo_apart(was, now):
-            return f"its sentence reads differently next to it: {was} → {now}"
-    # Words added or removed shift the pairs: figures and negations are also looked for in what
-    # an alignment of the two parts shows inserted or deleted, over the stretch both cover.
+            reading = reading or f"its sentence reads differently next to it: {was} → {now}"
+    # Words added or removed shift the pairs: figures and negations are looked for in what an
+    # alignment of the two parts shows inserted or deleted, over the stretch both cover, and in
+    # words beyond all of the old side of the sentence.
     common = min(len(old), len(new))
     old_near = old[len(old) - common :] if before else old[:common]
     new_near = new[len(new) - common :] if before else new[:common]
@@ -484,13 +526,38 @@ def _word_change(old: str, new: str, before: bool, old_cut: bool, new_cut: bool)
         if tag != "equal":
             removed += _touched(old_near, i1, i2, before, cut)
             added += _touched(new_near, j1, j2, before, cut)
-    for kind, test in (("number", _is_number), ("negation", _is_negation)):
+    if not old_cut and len(new_words) > len(old_words):
+        added += new_words[len(old_words) :]
+        reading = reading or (
+            f"its sentence reads differently next to it: {new_words[len(old_words)]} was added"
+        )
+    for was in list(removed):
+        now = next((now for now in added if _number_word_slip(was, now)), None)
+        if now is not None:
+            removed.remove(was)
+            added.remove(now)
+    for kind, test in (("negation", _is_negation), ("number", _is_number)):
         was, now = Counter(filter(test, removed)), Counter(filter(test, added))
         if now - was:
             return f"a {kind} was added next to it ({next(iter(now - was))})"
         if was - now:
             return f"a {kind} next to it was removed ({next(iter(was - now))})"
-    return ""
+    return reading
+
+
+def _typos_only(old: str, new: str) -> bool:
+    """Whether new is old with, at most, slips of the keyboard in some of its words."""
+    old_words, new_words = _words(old), _words(new)
+    return len(old_words) == len(new_words) and all(
+        was == now or _typo_apart(was, now) for was, now in zip(old_words, new_words, strict=True)
+    )
+
+
+def _number_word_slip(was: str, now: str) -> bool:
+    """Whether a number word was mistyped or its typo fixed ("mililon" to "million"): the other
+    word is no number, and one slip of the keyboard away."""
+    words = was + now
+    return words.isalpha() and _is_number(was) != _is_number(now) and _typo_apart(was, now)
 
 
 def _touched(part: str, start: int, end: int, before: bool, cut: bool) -> list[str]:
@@ -540,18 +607,27 @@ def _meaning_change(old_quote: str, new_quote: str) -> str:
 # or removed beyond the passage's sentence, reordered paragraphs and fixed typos keep agreeing;
 # another sentence that shares the passage, or the passage's sentence negated or with another
 # figure, does not. A place bordered by exactly the old prefix and suffix agrees whatever their
-# length (a short text, or one mostly whitespace). A place whose context does not agree is
-# still possible ("plausible") when MIN_CONTEXT characters of the old context border it on one
-# side and neither side contradicts.
+# length (a short text, or one mostly whitespace).
+#
+# Agreeing on one side is not always enough. A passage shorter than SHORT_PASSAGE is moved only
+# when its context is also "confirmed": it vouches on both sides, or on one side while the rest
+# of the passage's sentence is unchanged on both sides up to the break that ends it (so a clause
+# that recurs with a few of the same words beside it is not taken for the passage). A similar
+# passage needs its context vouching on both sides, or confirmed when the edit fixed only typos.
+# A place whose context does not agree is still "plausible" when MIN_CONTEXT characters of the
+# old context border it on one side and neither side contradicts.
 
 
 class _Side:
     """What one side of a place's context says about it."""
 
-    def __init__(self, run: int, vouches: bool, change: Callable[[], str]):
+    def __init__(self, run: int, vouches: bool, sentence_kept: bool, change: Callable[[], str]):
         self.run = run  # old context characters still bordering the place, outward
         self.vouches = vouches
         self.supports = vouches or run >= MIN_CONTEXT
+        # The rest of the passage's sentence on this side, and the break that ends it, are as
+        # they were.
+        self.sentence_kept = sentence_kept
         self._change = change
 
     @cached_property
@@ -564,12 +640,12 @@ class _Side:
 class _Candidate:
     """A place for the old passage in the new text, and what its surroundings say."""
 
-    def __init__(self, text: _Folded, old: _OldPassage, start: int, end: int, ratio: float = 1):
+    def __init__(self, text: _Folded, old: _OldPassage, start: int, end: int):
         # start and end are offsets in the original new text.
         self.text, self.old, self.start, self.end = text, old, start, end
         self.folded_start, self.folded_end = text.folded_start(start), text.folded_end(end)
         self.exact = self.folded == old.quote
-        self.ratio = 1.0 if self.exact else ratio
+        self.ratio = 1.0
 
     @cached_property
     def anchor(self) -> Anchor:
@@ -600,19 +676,35 @@ class _Candidate:
             vouches = run >= STRONG_CONTEXT or (whole and new_at_edge and high - low == run)
         else:
             vouches = run >= STRONG_CONTEXT or (whole and run >= MIN_CONTEXT)
+        reach = old.prefix_reach if before else old.suffix_reach
+        sentence_kept = reach is not None and run >= reach
+        if sentence_kept and reach == len(context) and old_at_edge:
+            # The old sentence began (or ended) the text: the new one must too, or be bounded.
+            beyond = text.marked[max(0, low - 2) : low] if before else text.marked[high : high + 2]
+            sentence_kept = high - low == run and (
+                (new_at_edge and not beyond) or _SENTENCE_END.search(beyond + " ") is not None
+            )
 
         def change() -> str:
+            # An old context cut short by the text's edge holds all of its side of the sentence:
+            # the new side is read as far as a full context, to see words added there.
+            start, end = low, high
+            if old_at_edge:
+                start = max(0, self.folded_start - CONTEXT_LENGTH) if before else start
+                end = end if before else min(len(text.flat), self.folded_end + CONTEXT_LENGTH)
             old_part, old_bounded = _own_sentence(marked, before, old.quote)
-            new_part, new_bounded = _own_sentence(text.marked[low:high], before, self.folded)
+            new_part, new_bounded = _own_sentence(text.marked[start:end], before, self.folded)
+            # Whether the new window cut a word in two can be seen; for the old one, it cannot.
+            beyond = text.flat[start - 1 : start] if before else text.flat[end : end + 1]
             return _word_change(
                 old_part,
                 new_part,
                 before,
                 old_cut=not (old_at_edge or old_bounded),
-                new_cut=not (new_at_edge or new_bounded),
+                new_cut=not new_bounded and beyond.isalnum(),
             )
 
-        return _Side(run, vouches, change)
+        return _Side(run, vouches, sentence_kept, change)
 
     @property
     def folded(self) -> str:
@@ -633,6 +725,15 @@ class _Candidate:
             text[max(0, self.start - CONTEXT_LENGTH) : self.start] == old.prefix
             and text[self.end : self.end + CONTEXT_LENGTH] == old.suffix
         )
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the context vouches on both sides, or on one side with the passage's whole
+        sentence as it was (what is left of it on either side, up to its end)."""
+        before, after = self.before, self.after
+        if before.vouches and after.vouches:
+            return True
+        return (before.vouches or after.vouches) and before.sentence_kept and after.sentence_kept
 
     @property
     def plausible(self) -> bool:
@@ -660,8 +761,8 @@ class _Candidate:
 def _similar_candidates(
     text: _Folded, old: _OldPassage, anchor: Anchor, exact: list[_Candidate]
 ) -> list[_Candidate]:
-    """Passages like the quote (not occurrences of it), near places where pieces of it or of its
-    context survive, the best-kept one of any that overlap."""
+    """Passages like the quote, near places where pieces of it or of its context survive: the
+    best-kept one of any that overlap, and none over the given occurrences of the quote."""
     passage = old.prefix + old.quote + old.suffix
     quote_start, quote_end = len(old.prefix), len(old.prefix) + len(old.quote)
     slack = len(old.quote) // 5 + 1
@@ -675,15 +776,16 @@ def _similar_candidates(
         if span is None:
             continue
         start, end, kept_in_quote, kept = span
-        ratio = 2 * kept_in_quote / (len(old.quote) + end - start)
-        if ratio < SIMILAR_MIN_RATIO:
-            continue
         start, end = text.original_start(low + start), text.original_end(low + end)
         start, end = _snap_to_words(text.original, start, end, anchor)
         start, end = _spaced_like(text.original, start, end, anchor.quote)
         if start >= end:
             continue
-        candidate = _Candidate(text, old, start, end, ratio)
+        candidate = _Candidate(text, old, start, end)
+        # Alike as it finally is, whole words and all.
+        candidate.ratio = 2 * kept_in_quote / (len(old.quote) + len(candidate.folded))
+        if candidate.ratio < SIMILAR_MIN_RATIO:
+            continue
         if any(_overlap(candidate, other) for other in exact):
             continue  # an occurrence of the quote, or an edit around one: judged as that
         rivals = [other for other_kept, other in found if _overlap(candidate, other)]
@@ -717,23 +819,28 @@ def _exact_reason(chosen: _Candidate, occurrences: int) -> str:
     return f"the passage occurs {occurrences} times{typography}; one has its old context"
 
 
-def _doubt(old: _OldPassage, agreeing: list, exact: list, similar: list) -> str:
+def _doubt(old: _OldPassage, agreeing: list, doubted: list, exact: list, similar: list) -> str:
     """Why a person must confirm: several places fit, or the one that fits changed too much, or
     none fits."""
+    if agreeing and doubted:
+        why = doubted[0].before.change or doubted[0].after.change
+        return f"another place has its old context on both sides, but {why}"
     if len(agreeing) > 1:
         if all(c.exact for c in agreeing):
             return f"the passage occurs {len(agreeing)} times with its old context"
         return f"{len(agreeing)} places have the passage or one like it, and its old context"
     if agreeing:
         [chosen] = agreeing
-        if len(old.quote) < FUZZY_MIN_LENGTH:
-            return "the short passage was edited; only an unchanged one is moved by itself"
+        if chosen.exact:
+            return "the passage is short, and its sentence is unchanged on one side only"
         if chosen.ratio < FUZZY_MIN_RATIO:
             return f"the passage was edited too much to move by itself ({chosen.ratio:.0%} alike)"
-        return (
-            "an edited passage has its old context, but the passage itself is still elsewhere, "
-            "where part of its context fits"
-        )
+        if any(c.plausible for c in exact):
+            return (
+                "an edited passage has its old context, but the passage itself is still "
+                "elsewhere, where part of its context fits"
+            )
+        return "the passage was edited, and its sentence is unchanged on one side only"
     changed = [c for c in similar if c.agrees and c.meaning_change]
     if changed:
         return changed[0].meaning_change

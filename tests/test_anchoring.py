@@ -172,11 +172,12 @@ def test_duplicate_quotes_are_told_apart_by_their_context():
 
 
 def test_context_outweighs_an_old_position_that_still_holds_the_quote():
-    text = "Ann Smith, the mayor, said prices rose. Bob Jones, the baker, said prices rose."
-    anchor = quoted(text, "prices rose", occurrence=1)
-    swapped = "Bob Jones, the baker, said prices rose. Ann Smith, the mayor, said prices rose."
-    assert swapped[anchor.start : anchor.end] == "prices rose"
-    assert placed(swapped, anchor).start == swapped.index("prices rose")
+    ann, bob = "Ann Smith, the mayor, said ", "Bob Jones, the baker, said "
+    claim = "prices rose in every district."
+    anchor = quoted(f"{ann}{claim} {bob}{claim}", claim, occurrence=1)
+    swapped = f"{bob}{claim} {ann}{claim}"
+    assert swapped[anchor.start : anchor.end] == claim
+    assert placed(swapped, anchor).start == swapped.index(claim)
 
 
 def test_equally_bordered_occurrences_are_held_for_a_person_to_choose():
@@ -231,6 +232,13 @@ def test_a_claim_negated_next_to_the_quote_is_held():
     assert placement.reason == "the passage occurs once, but a negation was added next to it (not)"
 
 
+def test_a_negation_added_before_a_quote_near_the_start_of_the_text_is_seen():
+    text = "Now officials say the merger was approved in March. Critics objected."
+    anchor = quoted(text, "officials say the merger was approved in March")
+    placement = held(text.replace("Now officials", "Now not all officials"), anchor)
+    assert placement.reason == "the passage occurs once, but a negation was added next to it (not)"
+
+
 def test_a_deleted_claim_does_not_move_to_its_rebuttal():
     claim = "The senator said on Monday that ivermectin is a safe treatment for covid. "
     rebuttal = "Doctors at the hospital say ivermectin is not a safe treatment for covid."
@@ -248,6 +256,30 @@ def test_a_deleted_figure_does_not_move_to_a_near_duplicate():
     ]:
         anchor = quoted(first + second, quote)
         assert held(second, anchor).candidates[0] == quoted(second, near_duplicate)
+
+
+def test_a_deleted_figure_at_the_start_of_the_text_does_not_move_to_its_twin():
+    first = "14 million trees were planted under the scheme. "
+    rest = "Critics say the scheme failed. Later, 41 million trees were planted under the scheme."
+    anchor = quoted(first + rest, "million trees were planted under the scheme")
+    assert (
+        held(rest, anchor).reason
+        == "the passage occurs once, but a number next to it changed: 14 → 41"
+    )
+
+
+def test_a_short_passage_is_placed_on_one_side_only_with_its_whole_sentence():
+    text = "Markets fell. The mayor called the plan a gamble. Nobody replied."
+    anchor = quoted(text, "a gamble")
+    moved = placed("Update. " + text.replace("Nobody replied", "Critics agreed"), anchor)
+    assert moved.start == anchor.start + len("Update. ")
+    # Its sentence runs on past what its context shows: that could be another sentence.
+    text = "Markets fell. A gamble, the mayor called the plan that the council passed today."
+    anchor = quoted(text, "A gamble")
+    placement = held(text.replace("Markets fell", "Critics agreed"), anchor)
+    assert (
+        placement.reason == "the passage is short, and its sentence is unchanged on one side only"
+    )
 
 
 def test_a_short_phrase_whose_sentence_was_deleted_is_held():
@@ -276,6 +308,42 @@ def test_a_typo_fixed_in_the_body_does_not_move_the_mention_to_a_pull_quote():
     placement = place(text.replace("finsihed", "finished", 1), anchor)
     assert placement.kind != PLACED
     assert text.index("will be") in [c.start for c in placement.candidates]
+
+
+def test_a_passage_edited_in_place_is_held_while_its_old_copy_partly_fits():
+    body = "The mayor said the new bridge will be finsihed before the winter floods arrive."
+    box = '"...the new bridge will be finsihed before the winter floods arrive"'
+    text = f"{body} Work began.\n\n{box}\n\nMore on page two."
+    anchor = quoted(text, "new bridge will be finsihed before the winter")
+    placement = held(text.replace("finsihed", "finished", 1), anchor)
+    assert placement.reason.startswith("an edited passage has its old context, but the passage")
+    assert placement.candidates[0].quote == "new bridge will be finished before the winter"
+
+
+def test_a_typo_fixed_beside_the_quote_does_not_hand_it_to_an_old_copy():
+    sentence = "The regulator had spent 123 mililon dollars on the housing plan, Ann Lee said"
+    pull_quote = f'"{sentence}"\n\n'
+    body = f"In other news, prices rose. {sentence}. Nobody else agreed."
+    anchor = quoted(pull_quote + body, "housing plan, Ann Lee", occurrence=1)
+    fixed = body.replace("mililon", "million")
+    # A mistyped number word fixed is a typo fixed, not another figure.
+    assert placed(pull_quote + fixed, anchor) == quoted(pull_quote + fixed, anchor.quote, 1)
+    # Moved, the body has its old context, and so has the pull quote, further off: held.
+    moved = pull_quote + fixed.replace("In other news, prices rose. ", "")
+    placement = held(moved, anchor)
+    assert placement.reason == "the passage occurs 2 times with its old context"
+
+
+def test_a_near_twin_with_the_old_context_on_both_sides_makes_the_place_doubtful():
+    sentence = "Officials in the {} city said that the bridge is safe for lorries of every size."
+    text = "Engineers disagreed. " + sentence.format("northern")
+    anchor = quoted(text, "the bridge is safe")
+    twin = sentence.format("eastern")
+    assert placed(f"Update. {text}", anchor).start == anchor.start + len("Update. ")
+    assert held(f"Update. {text} {twin}", anchor).reason == (
+        "another place has its old context on both sides, but its sentence reads differently "
+        "next to it: northern → eastern"
+    )
 
 
 @pytest.mark.parametrize(
@@ -321,7 +389,10 @@ def test_edits_at_either_end_of_the_quote_stay_in_the_new_quote(old, new):
 def test_text_inserted_right_after_the_quote_is_not_absorbed():
     anchor = quoted(ARTICLE, QUOTE)
     edited = ARTICLE.replace("fell", "dropped").replace("last year.", "last year (revised).")
-    assert placed(edited, anchor, APPROXIMATE).quote == QUOTE.replace("fell", "dropped")
+    # Edited, with words added to its sentence beside it: offered, not moved.
+    placement = held(edited, anchor)
+    assert placement.candidates[0].quote == QUOTE.replace("fell", "dropped")
+    assert placement.reason == "a similar passage was found, but not with its old context"
 
 
 def test_a_quote_at_the_start_of_the_text_is_placed_by_its_suffix():
@@ -343,11 +414,17 @@ def test_a_rewritten_quote_leaves_an_orphan():
     assert place(rewritten, quoted(ARTICLE, QUOTE)).kind == ORPHANED
 
 
-def test_short_quotes_are_only_moved_verbatim():
-    anchor = quoted(ARTICLE, "on Monday")
-    placement = held(ARTICLE.replace("Monday", "Sunday"), anchor)
+def test_a_short_quote_edited_is_moved_only_when_its_context_agrees_on_both_sides():
+    text = "Prices rose in March. On Mondya the bank raised its rates again."
+    anchor = quoted(text, "On Mondya")
+    assert placed(text.replace("Mondya", "Monday"), anchor, APPROXIMATE).quote == "On Monday"
+    one_side = text.replace("Mondya", "Monday").replace("Prices rose", "Markets fell")
+    assert held(one_side, anchor).reason == (
+        "the passage was edited, and its sentence is unchanged on one side only"
+    )
+    placement = held(ARTICLE.replace("Monday", "Sunday"), quoted(ARTICLE, "on Monday"))
     assert placement.candidates[0].quote == "on Sunday"
-    assert placement.reason.startswith("the short passage was edited")
+    assert placement.reason == "the passage was edited too much to move by itself (78% alike)"
 
 
 def test_an_anchor_with_an_empty_quote_is_an_orphan():
@@ -582,12 +659,19 @@ def test_a_thousand_edits_away_from_the_quote_misplace_none():
             outcomes["near", placement.reason.split(":")[0]] += 1
     assert outcomes["misplaced"] == 0
     # Beyond its context, an edit leaves no doubt. Within it, an edit that rewrote words of the
-    # quote's own sentence beside it makes that sentence look like another one: held.
-    assert set(outcomes) - {"misplaced"} == {
-        ("far", PLACED),
-        ("near", PLACED),
-        ("near", "the passage occurs once, but its sentence reads differently next to it"),
-    }
+    # quote's own sentence beside it makes that sentence look like another one, and one that
+    # glued letters to its first or last word leaves two places, with the word or without: held.
+    assert (
+        {("far", PLACED), ("near", PLACED)}
+        <= set(outcomes)
+        <= {
+            "misplaced",
+            ("far", PLACED),
+            ("near", PLACED),
+            ("near", "the passage occurs once, but its sentence reads differently next to it"),
+            ("near", "2 places have the passage or one like it, and its old context"),
+        }
+    )
 
 
 def outcomes_of_edits_inside(seed: int, share: float) -> Counter:

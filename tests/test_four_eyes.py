@@ -141,7 +141,7 @@ class TestEachHoleIsClosed:
         actions.add_mention(claim, article, start=0, end=20, by=researcher)
         response = login(reviewer).post(
             reverse("reader:edit_text", args=[article.pk]),
-            {"text": "Editor's note.\n\n" + article.text, "base_hash": article.content_hash},
+            {"text": "Editor's note.\n\n" + article.text, "seen_version": article.version},
         )
         assert response.status_code == 302
         mention = claim.mentions.get()

@@ -318,7 +318,8 @@ class Command(BaseCommand):
                             "prefix": full[max(0, offset - 32):offset],
                             "suffix": full[offset + len(quote):offset + len(quote) + 32],
                             "orphaned": False, "version": 1, "created_by_id": None,
-                            "created_at": now,
+                            "created_at": now, "placement": "", "placement_reason": "",
+                            "previous_quote": "", "candidates": "[]",
                         })  # fmt: skip
                         mention_id += 1
                     counts = dict.fromkeys(STANCES, 0)

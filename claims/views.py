@@ -1,5 +1,7 @@
 """Claim pages: the list, a claim with its mentions and evidence, the reader, the review."""
 
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -374,6 +376,16 @@ def mention_adjust(request, pk: int):
 # The reader: an article's text with its mentions marked, tagging, and editing the text.
 
 
+class Mark(NamedTuple):
+    """What the reader draws for a mention: a <mark> linking to its claim."""
+
+    pk: int
+    claim_id: int
+    css: str
+    url: str
+    title: str
+
+
 def reader_context(article: Article) -> dict:
     """The article's text cut into runs with the mentions covering each, and its claims."""
     everything = (
@@ -390,12 +402,21 @@ def reader_context(article: Article) -> dict:
             for index, (start, end) in enumerate(mention.candidates)
         ]
     to_check = [m for m in mentions if m.placement == MentionPlacement.APPROXIMATE]
-    by_pk = {mention.pk: mention for mention in mentions}
+    claims = list({mention.claim_id: mention.claim for mention in mentions}.values())
+    # Each mark's attributes are worked out once per mention (a URL once per claim), not once
+    # per run of text in the template: an article may have thousands of marks.
+    urls = {claim.pk: claim.get_absolute_url() for claim in claims}
+    marks = {}
+    for mention in mentions:
+        claim = mention.claim
+        verdict = f" verdict-{claim.rating_id}" if claim.rating_id else ""
+        marks[mention.pk] = Mark(
+            mention.pk, claim.pk, f"status-{claim.status}{verdict}", urls[claim.pk], claim.text
+        )
     runs = [
-        (run.text, by_pk.get(run.innermost), run.depth)
+        (run.text, marks.get(run.innermost), run.depth > 1)
         for run in split_into_runs(article.text, ((m.pk, m.start, m.end) for m in mentions))
     ]
-    claims = list({mention.claim_id: mention.claim for mention in mentions}.values())
     balances = Evidence.objects.filter(claim__in=[claim.pk for claim in claims]).balances()
     for claim in claims:
         claim.balance = balances.get(claim.pk, EvidenceBalance())

@@ -11,6 +11,7 @@ from django.db.models import TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from lib.text import shorten
 from lib.versioning import (
     changed_fields,
     editable_values,
@@ -319,7 +320,7 @@ def apply_fetched_details(
     snapshot = SourceSnapshot.objects.create(
         source=source,
         url=fetched_url,
-        title=extracted.title[:500],
+        title=shorten(extracted.title, 500),
         text=extracted.text,
         sha256=text_sha256(extracted.text),
     )
@@ -345,7 +346,7 @@ def _fill_in(source: Source, extracted: Extracted) -> tuple[list[str], list[str]
     """Copy fetched details into the fields that are empty; say what was filled and what not."""
     filled, notes = [], []
     if extracted.title and (source.has_stand_in_title or not source.title):
-        source.title = extracted.title[:500]
+        source.title = shorten(extracted.title, 500)
         filled.append("title")
     if extracted.authors and not source.author:
         source.author = extracted.authors[:300]

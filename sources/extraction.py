@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import nh3
 import trafilatura
 
-from lib.text import invalid_code_point
+from lib.text import invalid_code_point, shorten
 
 MAX_BYTES = 5 * 1024 * 1024  # an article page, not a book
 
@@ -76,8 +76,8 @@ def from_html(html: str, url: str = "") -> Extracted:
         published_on = None
     return Extracted(
         text=text,
-        title=(document.get("title") or "")[:500],
-        authors=(document.get("author") or "")[:500],
+        title=shorten(document.get("title") or "", 500),
+        authors=shorten(document.get("author") or "", 500),
         published_on=published_on,
         url=document.get("url") or url,
         html=nh3.clean(html),

@@ -84,3 +84,15 @@ def test_a_large_upload_of_distinct_words_is_stored_and_searchable(login, resear
     assert response.status_code == 302 and len(article.text) == len(words)
     found = client.get(reverse("search"), {"q": "w1fq"}).content.decode()
     assert "Distinct" in found
+
+
+def test_an_uploaded_page_with_a_630_character_title_is_stored_with_it_shortened(login, researcher):
+    # SQLite stored it whole past the 500-character column; PostgreSQL refused it with a 500.
+    page = f"<html><head><title>{'Long title words ' * 37}</title></head><body><article>"
+    page += "<p>" + "The body says something checkable about the economy. " * 10 + "</p></article>"
+    response = login(researcher).post(
+        reverse("articles:create"), {"file": SimpleUploadedFile("page.html", page.encode())}
+    )
+    assert response.status_code == 302
+    title = Article.objects.get().title
+    assert len(title) == 500 and title.endswith("…")

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 from django_tasks_db.models import DBTaskResult
 
 from articles import actions as article_actions
@@ -90,8 +91,13 @@ def left_running(task_path: str, *args, minutes_ago: int) -> DBTaskResult:
     )
 
 
-def test_a_worker_starting_ends_the_tasks_a_killed_worker_left_running(settings, researcher):
+def test_a_worker_starting_ends_the_tasks_a_killed_worker_left_running(
+    monkeypatch, settings, researcher
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # The worker's own loop closes the database connection when it ends, which would end this
+    # test's transaction too: what is tested is what runs before it.
+    monkeypatch.setattr(DatabaseWorker, "handle", lambda self, *args, **options: None)
     stale_import = ArticleFetch.objects.create(
         url="https://paper.example/a", requested_by=researcher
     )
@@ -107,7 +113,7 @@ def test_a_worker_starting_ends_the_tasks_a_killed_worker_left_running(settings,
     recent = left_running("articles.tasks.fetch_article", fresh_import.pk, minutes_ago=1)
 
     output = StringIO()
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=output)
+    call_command("db_worker", stdout=output)
 
     for result in old:
         result.refresh_from_db()

@@ -5,7 +5,7 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -310,9 +310,12 @@ def mention_delete(request, pk: int):
         return _refused(request, mention.claim, error)
     messages.success(request, f"Removed the mention “{mention.quote[:80]}”.")
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = mention.article.get_absolute_url()
-    return redirect(next_url)
+    # A path, never a view name: redirect() would try to reverse "abc" and fail after the write.
+    return HttpResponseRedirect(next_url)
 
 
 @require_POST

@@ -9,6 +9,9 @@ from claims.urls import reader_urlpatterns
 from pages import views as pages
 
 from . import views
+from .forms import AdminSignInForm, SignInForm
+
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", pages.dashboard, name="home"),
@@ -22,7 +25,11 @@ urlpatterns = [
     path("public/claimreview.json", pages.claimreview_feed, name="claimreview_feed"),
     # Sign-in and out only: no mail is set up for password resets; an administrator resets a
     # password with `manage.py changepassword NAME`.
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from lib.tasks import waited_too_long
 
+from .urlnorm import MAX_LENGTH as MAX_URL_LENGTH
 from .urlnorm import InvalidURL, domain_candidates, url_key
 
 
@@ -112,9 +113,9 @@ class Source(models.Model):
 
     Type = SourceType
 
-    url = models.URLField("URL", max_length=2000, unique=True)
+    url = models.URLField("URL", max_length=MAX_URL_LENGTH, unique=True)
     # The URL with www., mobile hosts and the scheme folded away: one key per document.
-    url_key = models.CharField(max_length=2000, unique=True, editable=False)
+    url_key = models.CharField(max_length=MAX_URL_LENGTH, unique=True, editable=False)
     title = models.CharField(max_length=500)
     outlet = models.ForeignKey(
         Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"

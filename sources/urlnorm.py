@@ -38,9 +38,9 @@ PERCENT_ESCAPE = re.compile(r"%(?:[0-9A-Fa-f]{2})?")
 UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]")
 HOST_LABEL = re.compile(r"[a-z0-9-]{1,63}")
 FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zs", "Zl", "Zp"})  # controls and white space
-
-
-MAX_URL_LENGTH = 2000  # what a source's URL column holds
+# The longest canonical URL a source stores. Escaping can make a URL six times longer than
+# typed (é is %C3%A9), so the limit is checked on the canonical spelling, not on the input.
+MAX_LENGTH = 2000
 
 
 class InvalidURL(ValueError):
@@ -221,23 +221,27 @@ def _canonical_parts(url: str) -> _Parts:
     return parts._replace(path=_tidy_path(parts.path))
 
 
+def _spelled_out(parts: _Parts) -> str:
+    """The canonical URL the parts make, refused when it is longer than a source may hold."""
+    netloc = parts.host if parts.port is None else f"{parts.host}:{parts.port}"
+    url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    if len(url) > MAX_LENGTH:
+        raise InvalidURL(
+            f"The URL is {len(url):,} characters long once its special characters are escaped; "
+            f"the limit is {MAX_LENGTH:,}."
+        )
+    return url
+
+
 def normalise_url(url: str) -> str:
     """Return the canonical spelling of an http(s) URL, or raise InvalidURL saying why."""
-    parts = _canonical_parts(url)
-    netloc = parts.host if parts.port is None else f"{parts.host}:{parts.port}"
-    canonical = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
-    # Checked after normalising: percent-escaping can make a short address long (é is %C3%A9).
-    if len(canonical) > MAX_URL_LENGTH:
-        raise InvalidURL(
-            f"The address is {len(canonical):,} characters long once written out in full; "
-            f"the limit is {MAX_URL_LENGTH:,}."
-        )
-    return canonical
+    return _spelled_out(_canonical_parts(url))
 
 
 def url_key(url: str) -> str:
     """The scheme-less key shared by the http/https and www/bare/m./amp. spellings of a URL."""
     parts = _canonical_parts(url)
+    _spelled_out(parts)  # a URL too long to be stored has no key either
     netloc = _without_variant_labels(parts.host)
     # The key has no scheme, so a port is default if it is either scheme's default.
     if parts.port is not None and parts.port not in DEFAULT_PORTS.values():

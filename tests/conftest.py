@@ -33,11 +33,17 @@ def skip_or_fail(kind: str) -> None:
     pytest.skip(kind)
 
 
-def pytest_terminal_summary(terminalreporter):
+# Lines a test module leaves for the end of the run, by topic (tests/test_hostile_inputs.py).
+RUN_NOTES = pytest.StashKey[dict[str, str]]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
     reasons = {str(report.longrepr[-1]) for report in terminalreporter.stats.get("skipped", [])}
     for kind, line in SKIP_LINES.items():
         if any(reason.endswith(kind) for reason in reasons):
             terminalreporter.write_line(line)
+    for line in config.stash.get(RUN_NOTES, {}).values():
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from articles.models import Article
+from lib.middleware import MAX_QUERY_VALUE_LENGTH
 from lib.text import invalid_code_point
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,22 @@ def test_a_nul_in_the_query_string_is_refused_with_a_message(name, query, login,
     response = login(researcher).get(reverse(name), query)
     assert response.status_code == 400
     assert "cannot be stored (U+0000" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["claims:choices", "sources:choices"])
+def test_a_query_value_too_long_to_search_for_is_refused_with_a_message(name, login, researcher):
+    # 100,000 characters made SQLite refuse the type-ahead's LIKE pattern: a 500.
+    field = {"claims:choices": "existing_claim", "sources:choices": "source"}[name]
+    response = login(researcher).get(reverse(name), {field: "x" * 100_000})
+    assert response.status_code == 400
+    assert "100,000 characters long; the limit is 10,000" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["claims:choices", "sources:choices"])
+def test_the_longest_query_value_allowed_can_be_searched_for(name, login, researcher):
+    field = {"claims:choices": "existing_claim", "sources:choices": "source"}[name]
+    longest = "🙂" * MAX_QUERY_VALUE_LENGTH  # four bytes each: the most a LIKE pattern gets
+    assert login(researcher).get(reverse(name), {field: longest}).status_code == 200
 
 
 @pytest.mark.parametrize("text", ["ok", "émoji 🙂", "tab\tand\nbreak"])

@@ -3,6 +3,7 @@
 from io import StringIO
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -28,6 +29,18 @@ def test_the_right_password_after_five_wrong_ones_is_refused_with_a_message(rese
     client, response = sign_in("rosa", "secret-for-tests")
     assert response.status_code == 429
     assert LOCKED in response.content.decode()
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_a_name_longer_than_any_account_is_refused_before_it_is_checked_or_recorded(page):
+    # Recording it as a failed attempt overflowed axes' 255-character column: a 500 on PostgreSQL.
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    data = {"username": "x" * 10_000, "password": "secret-for-tests"}
+    response = client.post(reverse(page), data)
+    assert response.status_code == 200
+    assert "username and password" in response.content.decode()  # as for any unknown name
+    assert not AccessAttempt.objects.exists()
     assert not signed_in(client)
 
 

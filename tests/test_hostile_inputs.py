@@ -17,7 +17,6 @@ The run says how many hostile requests it tried at the end of pytest's output.
 """
 
 import html
-import re
 import traceback
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from django.conf import settings as django_settings
 from django.db import connection, models, transaction
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, resolve, reverse
-from django.urls.exceptions import NoReverseMatch, Resolver404
+from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -63,8 +62,7 @@ HOSTILE = settings(
     deadline=None,
     derandomize=True,
     database=None,
-    # A failure names its exact request; shrinking it would repeat slow requests on every run
-    # of a test marked xfail.
+    # A failure names its exact request; shrinking it would only repeat slow requests.
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[
         # The rows are built once per module; each example rolls back what it wrote.
@@ -76,7 +74,6 @@ HOSTILE = settings(
 )
 
 TRIED: Counter = Counter()
-KNOWN_MET: Counter = Counter()
 
 
 # The pages, from the URL resolver.
@@ -122,6 +119,7 @@ PK_KINDS = {
     "claims:step": "claim",
     "claims:mention_adjust": "mention",
     "claims:mention_delete": "mention",
+    "claims:mention_confirm": "mention",
     "claims:evidence_edit": "evidence",
     "claims:evidence_delete": "evidence",
     "sources:detail": "source",
@@ -136,49 +134,6 @@ PK_KINDS = {
 # <int> admits no sign; 0 and a number past every integer column are the hostile ones left.
 HOSTILE_PKS = (0, 99999999999999999999)
 HOSTILE_SLUGS = ("publish", "nope", "_", "-" * 300, "0")
-
-
-@dataclass(frozen=True)
-class Known5xx:
-    """A 500 found in code being rewritten elsewhere, pinned by a test marked xfail(strict).
-
-    The hypothesis tests step over exactly this failure (this view, this exception), so they keep
-    looking for others on that page; the pinned test turns into a failure once it is fixed.
-    """
-
-    view: str
-    error: type[Exception]
-    message: str  # a regular expression the exception's message matches
-    reason: str
-
-
-START_REVIEW_REVIEWER = Known5xx(
-    "claims:step",
-    ValueError,
-    "expected a number",
-    "claims/views.py claim_step: POST reviewer=abc on Start review reaches "
-    "User.objects.filter(pk=…) unchecked; ValueError, a 500",
-)
-MENTION_DELETE_NEXT = Known5xx(
-    "claims:mention_delete",
-    NoReverseMatch,
-    "",
-    "claims/views.py mention_delete: POST next=abc (neither a URL nor a path) goes to redirect(), "
-    "which takes it for a view name; NoReverseMatch, a 500, after the mention was deleted",
-)
-KNOWN_5XX = [START_REVIEW_REVIEWER, MENTION_DELETE_NEXT]
-
-
-def known_5xx(path: str, error: Exception) -> Known5xx | None:
-    view = view_of(path)
-    for known in KNOWN_5XX:
-        if (
-            known.view == view
-            and isinstance(error, known.error)
-            and re.search(known.message, str(error))
-        ):
-            return known
-    return None
 
 
 ROUTE_PARAMS = [pytest.param(route, id=route.name) for route in ROUTES]
@@ -834,7 +789,6 @@ def attempt(
     htmx=False,
     upload=None,
     multipart=False,
-    known_5xx_allowed=False,
 ):
     """Send one request in a savepoint rolled back afterwards, check what it did, return it."""
     TRIED[method] += 1
@@ -864,9 +818,6 @@ def attempt(
                         headers=headers,
                     )
             except Exception as error:
-                if known_5xx_allowed and (known := known_5xx(path, error)):
-                    KNOWN_MET[known.view] += 1
-                    return None
                 raise AssertionError(
                     f"5xx: {describe(method, url, role, htmx, pairs, upload)}\n{raised(error)}"
                 ) from error
@@ -923,7 +874,7 @@ def test_a_hostile_query_string_gets_no_5xx_and_stores_nothing(route, world, see
     path = data.draw(path_for(route, world), label="path")
     pairs = data.draw(pairs_for(seen.names[route.name], required=False), label="query")
     htmx = data.draw(st.booleans(), label="htmx")
-    attempt(world, role, "GET", path, pairs=pairs, htmx=htmx, known_5xx_allowed=True)
+    attempt(world, role, "GET", path, pairs=pairs, htmx=htmx)
 
 
 @pytest.mark.parametrize("route", ROUTE_PARAMS)
@@ -953,7 +904,6 @@ def test_a_hostile_form_gets_no_5xx_and_a_refusal_stores_nothing(route, world, s
         htmx=htmx,
         upload=upload,
         multipart=multipart,
-        known_5xx_allowed=True,
     )
 
 
@@ -1010,14 +960,12 @@ def test_signing_in_with_a_name_longer_than_any_account_is_refused(world):
     assert "correct username and password" in response.content.decode()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=START_REVIEW_REVIEWER.reason)
 def test_start_review_with_a_reviewer_that_is_not_a_number_is_refused(world):
     path = reverse("claims:step", args=[world.pks["claim"][1], "start_review"])
     pairs = [("seen_version", "1"), ("reviewer", "abc")]
     attempt(world, "reviewer", "POST", path, pairs=pairs)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=MENTION_DELETE_NEXT.reason)
 def test_removing_a_mention_with_a_next_that_is_not_a_url_is_refused(world):
     path = reverse("claims:mention_delete", args=[world.pks["mention"][0]])
     attempt(world, "researcher", "POST", path, pairs=[("next", "abc")])
@@ -1027,9 +975,7 @@ def test_removing_a_mention_with_a_next_that_is_not_a_url_is_refused(world):
 def say_how_many_were_tried(request):
     yield
     notes = request.config.stash.setdefault(RUN_NOTES, {})
-    known = ", ".join(f"{view} {count}×" for view, count in sorted(KNOWN_MET.items()))
     notes["hostile"] = (
         f"Hostile inputs tried: {TRIED['GET'] + TRIED['POST']} requests "
-        f"({TRIED['GET']} GET, {TRIED['POST']} POST of which {TRIED['upload']} uploads)"
-        + (f"; known 5xx (marked xfail) met again: {known}." if known else ".")
+        f"({TRIED['GET']} GET, {TRIED['POST']} POST of which {TRIED['upload']} uploads)."
     )

@@ -419,4 +419,3 @@ def test_amp_viewers_and_caches_show_the_page_they_wrap(parts, wrapper):
     scheme, rest = url.split("://", 1)
     secure = "s/" if scheme.lower() == "https" else ""
     assert normalise_url(f"https://{wrapper}/{secure}{rest}") == normalise_url(url)
-

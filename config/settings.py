@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "lib.middleware.HistoryRestoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lib.middleware.QueryParametersMiddleware",
+    "lib.middleware.MethodNotAllowedPageMiddleware",
     # Records who made each change in the audit trail.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Refuses sign-in attempts once an account or an address is locked out (django-axes).

@@ -1,4 +1,4 @@
-"""Request and response rules every page shares: valid parameters, private pages, htmx caching."""
+"""Rules every page shares: valid parameters, private pages, htmx caching, a page for a 405."""
 
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -69,4 +69,19 @@ class CacheHeadersMiddleware:
             patch_cache_control(response, private=True)
         if response.get("Content-Type", "").startswith("text/html"):
             patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A 405 (a link opened where a form must post) gets a page with the navigation, not a blank."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
         return response

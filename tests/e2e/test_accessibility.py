@@ -1,0 +1,106 @@
+"""axe-core on every kind of page, signed in and public, at a laptop's and a phone's width.
+
+Every page must have zero axe violations and must not scroll sideways at 390 px. With
+SCREENSHOTS=1 the run also refreshes the screenshots in docs/screenshots/ that the README shows.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from articles.models import Article
+from claims.models import Claim, ClaimStatus
+from sources.models import Outlet, Source
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The pages the README shows, by the name of their screenshot.
+SHOWN = {"claim-workspace", "reader", "public-page"}
+
+
+def page_kinds() -> dict[str, dict[str, str]]:
+    """Each page kind's URL, by who looks at it (None: nobody signed in)."""
+    article = Article.objects.order_by("pk").first()
+    draft = Claim.objects.exclude(status=ClaimStatus.PUBLISHED).order_by("pk").first()
+    published = Claim.objects.filter(status=ClaimStatus.PUBLISHED).order_by("pk").first()
+    source = Source.objects.order_by("pk").first()
+    outlet = Outlet.objects.order_by("pk").first()
+    return {
+        "researcher": {
+            "dashboard": "/",
+            "articles": "/articles/",
+            "new-article": "/articles/new/",
+            "reader": article.get_absolute_url(),
+            "edit-text": f"/articles/{article.pk}/text/",
+            "tag-page": f"/articles/{article.pk}/tag/",
+            "claims": "/claims/",
+            "my-claims": "/claims/mine/",
+            "claim-workspace": draft.get_absolute_url(),
+            "claim-edit": f"/claims/{draft.pk}/edit/",
+            "published-claim": published.get_absolute_url(),
+            "sources": "/sources/",
+            "source": source.get_absolute_url(),
+            "new-source": "/sources/new/",
+            "outlet": outlet.get_absolute_url(),
+            "search": "/search/?q=korean",
+            "not-found": "/claims/999999999/",
+        },
+        "reviewer": {
+            "review-queue": "/claims/queue/",
+            "claim-in-review": draft.get_absolute_url(),
+        },
+        "admin": {
+            "outlets": "/sources/outlets/",
+            "new-outlet": "/sources/outlets/new/",
+            "outlet-edit": f"/sources/outlets/{outlet.pk}/edit/",
+        },
+        None: {
+            "sign-in": "/accounts/login/",
+            "public-page": f"/public/claims/{published.pk}/",
+        },
+    }
+
+
+def overflow(page) -> int:
+    """How many CSS pixels the page is wider than the window."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_kind_has_no_axe_violations_and_fits(browser, live_server, demo, width):
+    axe = Axe()
+    problems = {}
+    checked = []
+    for role, urls in page_kinds().items():
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=dict(zip(("width", "height"), WIDTHS[width], strict=True)),
+        )
+        page = context.new_page()
+        if role:
+            page.goto("/accounts/login/")
+            page.get_by_label("Username").fill(role)
+            page.get_by_label("Password").fill("demo")
+            page.get_by_role("button", name="Log in").click()
+            page.get_by_role("heading", name="Dashboard").wait_for()
+        for name, url in urls.items():
+            page.goto(url)
+            checked.append(f"{name} ({role or 'public'})")
+            found = axe.run(page).response["violations"]
+            for violation in found:
+                nodes = [" ".join(node["target"]) for node in violation["nodes"]][:5]
+                problems.setdefault(name, []).append(
+                    f"{violation['id']} ({violation['impact']}): {violation['help']} at {nodes}"
+                )
+            if width == "phone" and (wider := overflow(page)) > 0:
+                problems.setdefault(name, []).append(f"scrolls sideways by {wider} px")
+            if os.environ.get("SCREENSHOTS") and name in SHOWN:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=SCREENSHOTS / f"{name}-{WIDTHS[width][0]}.png", full_page=True)
+        context.close()
+    report = "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
+    assert not problems, f"Checked {len(checked)} pages at {width} width:\n{report}"

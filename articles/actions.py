@@ -21,6 +21,7 @@ from lib.versioning import (
     save_new_version,
     set_fields,
 )
+from sources import actions as register
 from sources.extraction import Extracted, normalise_text
 from sources.models import Outlet
 
@@ -48,6 +49,11 @@ def fill_derived_fields(article: Article) -> None:
     article.search_document = indexable(f"{article.title}\n{article.text}")
 
 
+def _outlet_by_name(by, name: str) -> Outlet:
+    """The outlet a person named instead of choosing one: found, or added unrated."""
+    return register.outlet_named(by=by, name=name, reason="Named for an article")
+
+
 def _require(user, permission: str, refusal: str) -> None:
     if user is None or not user.has_perm(permission):
         raise PermissionDenied(refusal)
@@ -70,13 +76,18 @@ def add_article(
     text: str,
     url: str = "",
     outlet: Outlet | None = None,
+    new_outlet: str = "",
     authors: str = "",
     published_on: datetime.date | None = None,
     language: str = "",
     html: str = "",
     reason: str = "Added",
 ) -> Article:
-    """A new article; one already here (same URL or same text) raises DuplicateArticle."""
+    """A new article; one already here (same URL or same text) raises DuplicateArticle.
+
+    `new_outlet` names an outlet not chosen from the list: it is added unrated if it is new,
+    in the same transaction, so a refused article leaves no outlet behind.
+    """
     _require(by, "articles.add_article", "Only researchers and reviewers add articles.")
     # Titles and bylines may come from a fetched or uploaded page: shortened, not refused (a
     # typed title is limited by its form). An address is never shortened.
@@ -100,6 +111,8 @@ def add_article(
     fill_derived_fields(article)
     if existing := Article.objects.copy_of(url=article.url, text=article.text):
         raise DuplicateArticle(existing)
+    if new_outlet.strip():
+        article.outlet = _outlet_by_name(by, new_outlet)
     try:
         with transaction.atomic():
             save_first_version(article, by=by, reason=reason)
@@ -113,11 +126,22 @@ def add_article(
 
 @transaction.atomic
 def edit_article(
-    article: Article, *, by, seen_version: int | None, changes: dict, reason: str = "Edited"
+    article: Article,
+    *,
+    by,
+    seen_version: int | None,
+    changes: dict,
+    new_outlet: str = "",
+    reason: str = "Edited",
 ) -> Article:
-    """Save an edit of the article's details (not its text) made to the version the user saw."""
+    """Save an edit of the article's details (not its text) made to the version the user saw.
+
+    `new_outlet` names an outlet instead of choosing one, as for add_article.
+    """
     _require(by, "articles.change_article", "You may not edit articles.")
     article = lock_for_edit(Article, article.pk, seen_version)
+    if new_outlet.strip():
+        changes = {**changes, "outlet": _outlet_by_name(by, new_outlet)}
     before = editable_values(article)
     set_fields(article, changes, allowed=ARTICLE_FIELDS)
     changed = changed_fields(article, before)
@@ -177,12 +201,19 @@ def delete_article(article: Article, *, by, reason: str = "Deleted") -> None:
 
 
 @transaction.atomic
-def request_import(*, by, url: str) -> ArticleFetch:
-    """Queue the import of the article at this URL; one already here raises DuplicateArticle."""
+def request_import(
+    *, by, url: str, outlet: Outlet | None = None, new_outlet: str = ""
+) -> ArticleFetch:
+    """Queue the import of the article at this URL; one already here raises DuplicateArticle.
+
+    The outlet chosen or named now is the imported article's.
+    """
     _require(by, "articles.add_article", "Only researchers and reviewers add articles.")
     if existing := Article.objects.copy_of(url=url, text=""):
         raise DuplicateArticle(existing)
-    fetch = ArticleFetch.objects.create(url=url, requested_by=by)
+    if new_outlet.strip():
+        outlet = _outlet_by_name(by, new_outlet)
+    fetch = ArticleFetch.objects.create(url=url, outlet=outlet, requested_by=by)
     # With the database task backend the task row commits with the request, or neither does.
     tasks.fetch_article.enqueue(fetch.pk)
     return fetch
@@ -212,6 +243,7 @@ def record_import(fetch: ArticleFetch, *, fetched_url: str, extracted: Extracted
             by=locked.requested_by,
             title=extracted.title or url,
             url=url,
+            outlet=locked.outlet,
             authors=extracted.authors,
             published_on=extracted.published_on,
             text=extracted.text,

@@ -11,12 +11,17 @@ from lib.tasks import waited_too_long
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The hash duplicates are found by: texts that differ only in spacing are one article.
+
+    Runs of whitespace, paragraph breaks included, count as one space, so the same story pasted
+    from a page (one line a paragraph) and from an e-mail (blank lines between) is refused.
+    """
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
 class ArticleQuerySet(models.QuerySet):
     def copy_of(self, *, url: str, text: str) -> "Article | None":
-        """An article already stored under this canonical URL or with this exact text."""
+        """An article stored under this canonical URL, or with this text (spacing aside)."""
         if url and (same_url := self.filter(url=url).first()):
             return same_url
         return self.filter(content_hash=text_hash(text)).first() if text else None
@@ -98,6 +103,10 @@ class ArticleFetch(models.Model):
         FAILED = "failed", "Failed"
 
     url = models.URLField("URL", max_length=2000)
+    # The outlet the person chose when asking, given to the article the import adds.
+    outlet = models.ForeignKey(
+        "sources.Outlet", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     article = models.ForeignKey(

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the post: a post over the upload limit gets its page.
+    "lib.oversize.PostTooLargeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Reads the data version at most once per request (lib/pagecache.py).
@@ -218,6 +220,12 @@ CACHES = {
 
 # The audit trail: a reason ("Returned to researcher: …") is kept whole, whatever its length.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# The largest article or page the site reads, pasted, uploaded or fetched. The article form's
+# script checks it before sending; the server answers a larger post with the form and the limit.
+DOCUMENT_MAX_BYTES = int(env_str("DOCUMENT_MAX_BYTES", str(5 * 1_048_576)))
+# A pasted text is form data, not a file: a post may carry one whole text and the other fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 64 * 1024
 
 # Slow jobs (fetching URLs) run in `manage.py db_worker`; tests run them inline.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -115,18 +115,41 @@ def _require(user, permission: str, refusal: str) -> None:
 # Outlets.
 
 
+# Researchers and reviewers name the outlets their articles and sources come from; only source
+# admins judge how reliable one is, so an outlet they add stays unrated until an admin rates it.
+ADD_OUTLET_RIGHTS = ("sources.add_outlet", "sources.add_source")
+RATE_OUTLET_RIGHT = "sources.change_outlet"
+
+
+def may_add_outlets(user) -> bool:
+    return user is not None and any(user.has_perm(right) for right in ADD_OUTLET_RIGHTS)
+
+
+def may_rate_outlets(user) -> bool:
+    return user is not None and user.has_perm(RATE_OUTLET_RIGHT)
+
+
 @transaction.atomic
 def add_outlet(
     *, by, name: str, domain: str = "", reliability: str = "", notes: str = "", reason="Added"
 ) -> Outlet:
-    """A new outlet; a domain another outlet has is refused with DuplicateOutlet."""
-    _require(by, "sources.add_outlet", "Only source admins add outlets.")
+    """A new outlet; a domain another outlet has is refused with DuplicateOutlet.
+
+    Anyone who adds to the register may add one; only a source admin may give it a rating.
+    """
+    if not may_add_outlets(by):
+        raise PermissionDenied("Only researchers, reviewers and source admins add outlets.")
+    rated = reliability and reliability != Outlet.Reliability.UNRATED
+    if (rated or notes.strip()) and not may_rate_outlets(by):
+        raise PermissionDenied("Only source admins rate outlets; yours is added unrated.")
     outlet = Outlet(
-        name=name.strip(),
+        name=" ".join(name.split()),
         domain=canonical_domain(domain),
         reliability=reliability or Outlet.Reliability.UNRATED,
         notes=notes,
     )
+    if not outlet.name:
+        raise ValidationError({"name": "Give the outlet a name."})
     if outlet.domain and (existing := Outlet.objects.filter(domain=outlet.domain).first()):
         raise DuplicateOutlet(existing)
     try:
@@ -138,6 +161,15 @@ def add_outlet(
             raise DuplicateOutlet(existing) from None
         raise
     return outlet
+
+
+@transaction.atomic
+def outlet_named(*, by, name: str, reason: str = "Added by name") -> Outlet:
+    """The outlet of this name (case aside), or a new unrated one, for an article's byline."""
+    name = " ".join(name.split())
+    if existing := Outlet.objects.filter(name__iexact=name).order_by("pk").first():
+        return existing
+    return add_outlet(by=by, name=name, reason=reason)
 
 
 @transaction.atomic

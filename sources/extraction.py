@@ -5,10 +5,20 @@ from dataclasses import dataclass
 
 import nh3
 import trafilatura
+from django.conf import settings
 
 from lib.text import invalid_code_point, shorten
 
-MAX_BYTES = 5 * 1024 * 1024  # an article page, not a book
+
+def max_bytes() -> int:
+    """The largest document read (settings.DOCUMENT_MAX_BYTES): an article page, not a book."""
+    return settings.DOCUMENT_MAX_BYTES
+
+
+def in_megabytes(size: int) -> str:
+    """A size for people: "5 MB", "2.4 MB", or kilobytes below one megabyte."""
+    value, unit = (size / 1_048_576, "MB") if size >= 1_048_576 else (size / 1024, "KB")
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
 
 class ExtractionError(ValueError):
@@ -25,13 +35,13 @@ class Extracted:
     html: str = ""  # sanitised; empty for plain text
 
 
-def size_message(size: int) -> str:
-    return f"The file is {size / 1_048_576:.1f} MB; the limit is {MAX_BYTES // 1_048_576} MB."
+def size_message(size: int, what: str = "file") -> str:
+    return f"The {what} is {in_megabytes(size)}; the limit is {in_megabytes(max_bytes())}."
 
 
 def decode(data: bytes) -> str:
     """Bytes to text: UTF-8 (with or without BOM) or refuse; binary files are refused."""
-    if len(data) > MAX_BYTES:
+    if len(data) > max_bytes():
         raise ExtractionError(size_message(len(data)))
     if b"\x00" in data[:8192]:
         raise ExtractionError("This looks like a binary file, not text or HTML.")

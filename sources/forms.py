@@ -66,6 +66,13 @@ class OutletForm(VersionedModelForm):
         fields = ["name", "domain", "reliability", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, may_rate: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_rate:
+            # A rating and the notes behind it are a source admin's judgement: others add an
+            # outlet unrated, by its name and domain.
+            del self.fields["reliability"], self.fields["notes"]
+
     def clean_domain(self):
         domain = self.cleaned_data["domain"].strip().lower().removeprefix("www.")
         if domain and not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.tasks import task
 
 from . import actions
-from .extraction import MAX_BYTES, Extracted, ExtractionError, from_html, from_plain_text
+from .extraction import Extracted, ExtractionError, from_html, from_plain_text, max_bytes
 from .fetching import Fetched, FetchError, fetch
 from .models import SourceFetch
 
@@ -27,7 +27,7 @@ def fetch_document(url: str) -> tuple[Fetched, Extracted]:
     page = fetch(
         url,
         timeout=settings.FETCH_TIMEOUT_SECONDS,
-        max_bytes=MAX_BYTES,
+        max_bytes=max_bytes(),
         allowed_hosts=frozenset(settings.FETCH_ALLOWED_HOSTS),
     )
     if "html" in page.content_type:

@@ -1,5 +1,7 @@
 """The register of sources and outlets: lists, pages, editing, and fetching a source's details."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -164,9 +166,22 @@ def outlet_detail(request, pk: int):
     return render(request, "sources/outlet_detail.html", {"outlet": outlet, "sources": sources})
 
 
-@permission_required("sources.add_outlet", raise_exception=True)
+def outlet_adders_only(view):
+    """Source admins, researchers and reviewers add outlets (sources.actions.may_add_outlets)."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not actions.may_add_outlets(request.user):
+            raise PermissionDenied("Only researchers, reviewers and source admins add outlets.")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@outlet_adders_only
 def outlet_create(request):
-    form = OutletForm(request.POST or None)
+    """A new outlet; only a source admin sees its rating, others add it unrated."""
+    form = OutletForm(request.POST or None, may_rate=actions.may_rate_outlets(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             outlet = actions.add_outlet(by=request.user, **form.edited_fields())

@@ -109,6 +109,7 @@ ROUTES = sorted(walk(get_resolver().url_patterns), key=lambda route: route.patte
 # test_every_page_with_a_pk_is_given_real_rows until it is added here.
 PK_KINDS = {
     "articles:fetch": "article_fetch",
+    "articles:edit": "article",
     "reader:article": "article",
     "reader:edit_text": "article",
     "reader:tag": "article",

@@ -1,6 +1,7 @@
 """The register of sources and outlets: finding, adding and editing them, by role."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from claims.balance import RELIABILITY_WEIGHT, EvidenceBalance
@@ -156,6 +157,11 @@ class TestOutlets:
         OutletFactory(name="Reuters", reliability="reliable")
         html = login(researcher).get(reverse("sources:outlets")).content.decode()
         assert "Reuters" in html and "Generally reliable" in html
+        assert "Add outlet" in html, "researchers add outlets, unrated"
+
+    def test_the_outlet_list_offers_no_add_link_to_someone_without_a_role(self, login, outsider):
+        outsider.user_permissions.add(Permission.objects.get(codename="view_outlet"))
+        html = login(outsider).get(reverse("sources:outlets")).content.decode()
         assert "Add outlet" not in html
 
     def test_a_source_admin_rates_an_outlet(self, login, source_admin):

@@ -37,10 +37,13 @@ class TestOutlets:
         )
 
     @pytest.mark.parametrize("role", ["researcher", "reviewer", "outsider"])
-    def test_only_source_admins_add_and_edit_outlets(self, role, request):
+    def test_only_source_admins_rate_and_edit_outlets(self, role, request):
         user = request.getfixturevalue(role)
         with pytest.raises(PermissionDenied):
-            actions.add_outlet(by=user, name="Meduza", domain="meduza.io")
+            actions.add_outlet(by=user, name="Meduza", domain="meduza.io", reliability="reliable")
+        with pytest.raises(PermissionDenied):
+            actions.add_outlet(by=user, name="Meduza", domain="meduza.io", notes="State-owned.")
+        assert not Outlet.objects.exists()
         outlet = OutletFactory(reliability="reliable")
         with pytest.raises(PermissionDenied):
             actions.edit_outlet(
@@ -48,6 +51,17 @@ class TestOutlets:
             )
         outlet.refresh_from_db()
         assert (outlet.reliability, outlet.version) == ("reliable", 1)
+
+    @pytest.mark.parametrize("role", ["researcher", "reviewer"])
+    def test_the_desk_adds_an_outlet_unrated(self, role, request):
+        user = request.getfixturevalue(role)
+        outlet = actions.add_outlet(by=user, name="Meduza", domain="meduza.io")
+        assert (outlet.reliability, latest_record(outlet).history_user) == ("unrated", user)
+
+    def test_someone_without_a_role_adds_no_outlet(self, outsider):
+        with pytest.raises(PermissionDenied):
+            actions.add_outlet(by=outsider, name="Meduza")
+        assert not Outlet.objects.exists()
 
     def test_a_domain_another_outlet_has_is_refused_naming_that_outlet(self, source_admin):
         first = OutletFactory(name="Meduza", domain="meduza.io")

@@ -11,7 +11,6 @@ have their Publication, and search text comes from the same builder the actions 
 """
 
 import datetime
-import hashlib
 import json
 import random
 import time
@@ -22,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, text_hash
 from claims.models import (
     Claim,
     Claimant,
@@ -261,7 +260,7 @@ class Command(BaseCommand):
                 "id": pk, "title": title, "url": url,
                 "outlet_id": outlet, "authors": "",
                 "published_on": published_on, "language": "en", "text": text, "html": "",
-                "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+                "content_hash": text_hash(text),
                 "search_document": f"{title}\n{text}", "added_by_id": None,
                 "created_at": now, "updated_at": now,
             }  # fmt: skip

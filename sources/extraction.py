@@ -63,11 +63,17 @@ def normalise_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
+HEADLINE_MAX_CHARS = 200
+
+
 def from_plain_text(text: str) -> Extracted:
     text = normalise_text(text)
     if not text.strip():
         raise ExtractionError("The article has no text.")
-    return Extracted(text=text)
+    # A pasted article usually starts with its headline; a long first line is a paragraph.
+    first_line = text.strip().split("\n", 1)[0].strip()
+    title = first_line if len(first_line) <= HEADLINE_MAX_CHARS else ""
+    return Extracted(text=text, title=title)
 
 
 def from_html(html: str, url: str = "") -> Extracted:

@@ -35,6 +35,20 @@ def test_a_researcher_adds_an_article_by_pasting_text(login, researcher):
     assert article.added_by == researcher
 
 
+def test_pasted_text_without_a_title_is_titled_by_its_first_line(login, researcher):
+    login(researcher).post(NEW, {"text": "Ferry fares to rise\n\nFares rise in April.", "url": ""})
+    article = Article.objects.get()
+    assert article.title == "Ferry fares to rise"
+    assert article.text.startswith("Ferry fares to rise")
+
+
+def test_pasted_text_opening_with_a_paragraph_still_asks_for_a_title(login, researcher):
+    paragraph = "The minister said " + "fares rose " * 30
+    response = login(researcher).post(NEW, {"text": paragraph, "url": ""})
+    assert "Give the article a title." in response.content.decode()
+    assert not Article.objects.exists()
+
+
 def test_an_html_upload_is_extracted_and_sanitised(login, researcher):
     login(researcher).post(NEW, {"file": upload("jobs.html", PAGE.encode())})
     article = Article.objects.get()

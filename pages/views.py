@@ -72,6 +72,8 @@ def public_claim(request, pk: int):
         "publication": latest,
         "first": publications[0],
         "lede": lede,
+        # A one-paragraph rationale is said once, up top; a longer one is given whole below.
+        "rationale_has_more": latest.rationale.strip() != lede,
         # Newest first, each with the verdict it replaced: "Updated on …: was Misleading".
         "updates": [
             (publication, previous)

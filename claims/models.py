@@ -1,14 +1,17 @@
 """Claims, who makes them, where articles state them, the evidence on them, the verdict scale."""
 
+import math
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.dateparse import parse_date
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from sources.models import Source
@@ -75,6 +78,43 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def tone(self) -> str:
+        """The colour family a verdict is shown in, the same on every page: one of TONES.
+
+        A label that names a tone is that tone, so the default scale and scales that reuse its
+        words need no query. Another label is placed by its value between the scale's best and
+        worst; a step with no value is unverified.
+        """
+        named = slugify(self.label)
+        if named in TONES:
+            return named
+        if self.value is None:
+            return UNVERIFIED
+        return tone_between(self.value, **_scale_bounds())
+
+
+# The verdict colour families, most true first; `.verdict-<tone>` in app.css paints each.
+TRUE_TO_FALSE = ["true", "mostly-true", "partly-true", "misleading", "mostly-false", "false"]
+UNVERIFIED = "unverified"
+TONES = [*TRUE_TO_FALSE, UNVERIFIED]
+# A custom scale's bounds change only when an administrator edits it: a minute's delay in a
+# verdict's colour is fine, one query per verdict shown in a list is not.
+SCALE_BOUNDS_SECONDS = 60
+
+
+def _scale_bounds() -> dict:
+    return cache.get_or_set("rating-scale-bounds", Rating.objects.scale, SCALE_BOUNDS_SECONDS)
+
+
+def tone_between(value: int, *, best: int | None, worst: int | None) -> str:
+    """The tone of a value on a numeric scale: its share of the way from worst to best."""
+    if best is None or worst is None or best == worst:
+        return UNVERIFIED
+    truth = (min(max(value, worst), best) - worst) / (best - worst)
+    # Halfway between two tones takes the truer one: a verdict is not made harsher by rounding.
+    return TRUE_TO_FALSE[math.ceil((1 - truth) * (len(TRUE_TO_FALSE) - 1) - 0.5)]
 
 
 class Tag(models.Model):

@@ -136,6 +136,11 @@ def _render_evidence_section(request, claim: Claim, form: EvidenceForm | None = 
     return reswap(retarget(response, "#evidence"), "outerHTML")
 
 
+# The steps that move a claim forward, shown first on its page; the others (assign, return)
+# send it sideways or back and wait one click further down.
+PRIMARY_STEPS = ("submit", "start_review", "publish", "reopen")
+
+
 def review_context(claim: Claim, user) -> dict:
     """The review section: the steps this user may take, and why not where they may not."""
     reviewing = user.has_perm("claims.review_claim") and claim.status in (
@@ -144,7 +149,13 @@ def review_context(claim: Claim, user) -> dict:
     )
     contributors = actions.contributions(claim) if reviewing else {}
     steps = actions.allowed_steps(claim, user, contributors)
-    context = {"steps": steps, "step_names": actions.STEP_NAMES, "verdict_form": None}
+    context = {
+        "steps": steps,
+        "primary_steps": [step for step in steps if step in PRIMARY_STEPS],
+        "other_steps": [step for step in steps if step not in PRIMARY_STEPS],
+        "step_names": actions.STEP_NAMES,
+        "verdict_form": None,
+    }
     if "publish" in steps:
         context["verdict_form"] = VerdictForm(
             initial={

@@ -21,6 +21,7 @@ urlpatterns = [
     path("sources/", include("sources.urls")),
     path("search/", pages.search, name="search"),
     # The public output: published claims and their ClaimReview feed, no login needed.
+    path("public/claims/", pages.public_index, name="public_index"),
     path("public/claims/<int:pk>/", pages.public_claim, name="public_claim"),
     path("public/claimreview.json", pages.claimreview_feed, name="claimreview_feed"),
     # Sign-in and out only: no mail is set up for password resets; an administrator resets a

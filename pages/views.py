@@ -1,8 +1,11 @@
 """Site-wide pages above the domain apps: the dashboard, search, and the public output."""
 
 import datetime
+import itertools
+import re
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -12,11 +15,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from articles.models import Article
 from claims.claimreview import Appearance, Verdict, as_script_text, claim_review, data_feed
 from claims.models import Claim, Publication, Rating
-from lib import pagecache
+from lib import keyset, pagecache
 from lib.search import search as text_search
 from sources.models import Source
 
@@ -63,16 +67,59 @@ def public_claim(request, pk: int):
         raise Http404("This claim has no published verdict.")
     latest = publications[-1]
     review = claim_review(_verdict(request, latest, Rating.objects.scale()))
+    lede = first_paragraph(latest.rationale)
     context = {
         "publication": latest,
         "first": publications[0],
-        "updates": [p for p in reversed(publications) if p.number > 1],
+        "lede": lede,
+        # A one-paragraph rationale is said once, up top; a longer one is given whole below.
+        "rationale_has_more": latest.rationale.strip() != lede,
+        # Newest first, each with the verdict it replaced: "Updated on …: was Misleading".
+        "updates": [
+            (publication, previous)
+            for previous, publication in reversed(list(itertools.pairwise(publications)))
+        ],
+        "canonical_url": request.build_absolute_uri(reverse("public_claim", args=[pk])),
+        "share_description": f"{latest.rating.label}: {lede}",
         "under_review": not claim.is_published,
         "under_review_since": claim.reopened_at,
         "claim_review": as_script_text(review),
         "organisation": settings.ORGANISATION_NAME,
     }
     return render(request, "pages/public_claim.html", context)
+
+
+def first_paragraph(text: str) -> str:
+    """The rationale's opening paragraph: what a reader sees first and a shared link shows."""
+    return next((part.strip() for part in re.split(r"\n\s*\n", text) if part.strip()), "")
+
+
+PUBLIC_INDEX_SIZE = 20
+
+
+@login_not_required
+def public_index(request):
+    """Every published fact-check, the most recently published first, by verdict if asked."""
+    ratings = list(Rating.objects.all())
+    by_slug = {slugify(rating.label): rating for rating in ratings}
+    wanted = request.GET.get("verdict", "")
+    chosen = by_slug.get(wanted)
+    publications = Publication.objects.current().select_related("rating")
+    if chosen is not None:
+        publications = publications.filter(rating=chosen)
+    elif wanted:
+        messages.error(request, "There is no verdict by that name; showing every fact-check.")
+    page = keyset.page_for(
+        request, publications, field="published_at", descending=True, size=PUBLIC_INDEX_SIZE
+    )
+    context = {
+        "page": page,
+        "verdicts": list(by_slug.items()),
+        "chosen": chosen,
+        "canonical_url": request.build_absolute_uri(reverse("public_index")),
+        "organisation": settings.ORGANISATION_NAME,
+    }
+    return render(request, "pages/public_index.html", context)
 
 
 FEED_PAGE_SIZE = 100
@@ -199,6 +246,9 @@ def weekly_chart(counts: dict, *, weeks: int) -> dict:
             "y": height - round(height * value / top),
             "value": value,
             "label": start.strftime("%-d %b"),
+            "centre": i * (width + gap) + width // 2,
+            # Every other week, ending with this one: twelve dates side by side do not fit a phone.
+            "labelled": (weeks - 1 - i) % 2 == 0,
         }
         for i, (start, value) in enumerate(zip(starts, values, strict=True))
     ]

@@ -38,7 +38,9 @@ def numbers(html: str, heading: str) -> dict[str, str]:
     import re
 
     section = html.split(f">{heading}</h2>")[1].split("</section>")[0]
-    return dict(re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', section))
+    # A verdict's name sits in its coloured badge: read the row's text, not its markup.
+    rows = re.findall(r'<th scope="row">(.+?)</th><td>(\d+)</td>', section)
+    return {re.sub(r"<[^>]+>", "", name): count for name, count in rows}
 
 
 def test_it_counts_claims_by_status_and_verdict(known, login, researcher):

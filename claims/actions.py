@@ -724,6 +724,12 @@ def return_to_researcher(claim: Claim, *, by, note: str, seen_version: int | Non
     return _finish(claim, "return_to_researcher", by, f"Returned to researcher: {note.strip()}")
 
 
+NO_EVIDENCE = (
+    "This claim has no evidence. Add evidence first, or tick “Publish without evidence” "
+    "to publish the verdict on its rationale alone."
+)
+
+
 @transaction.atomic
 def publish_verdict(
     claim: Claim,
@@ -733,14 +739,21 @@ def publish_verdict(
     rationale: str,
     as_of: datetime.date,
     seen_version: int | None = None,
+    without_evidence: bool = False,
 ) -> Claim:
-    """Publish the verdict: the claim freezes and the public reads a new Publication."""
+    """Publish the verdict: the claim freezes and the public reads a new Publication.
+
+    A claim with no evidence is published only when the reviewer says so (`without_evidence`):
+    a verdict on reasoning alone must be a choice, never an oversight.
+    """
     claim = _begin(claim, "publish", by, seen_version)
     reason = _four_eyes_reason(claim, by, None)
     if reason and not by.is_superuser:
         raise NoRight(reason)
     if not rationale.strip():
         raise Invalid("A verdict needs a rationale.", field="rationale")
+    if not without_evidence and not Evidence.objects.filter(claim=claim).exists():
+        raise Invalid(NO_EVIDENCE, field="without_evidence")
     claim.rating, claim.rationale, claim.verdict_as_of = rating, rationale.strip(), as_of
     claim.reviewer = by
     claim.published_at, claim.reopened_at = timezone.now(), None

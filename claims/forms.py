@@ -255,6 +255,12 @@ class VerdictForm(forms.Form):
     as_of = forms.DateField(
         label="As of", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    # Shown only while the claim has no evidence; publish_verdict refuses such a claim without it.
+    without_evidence = forms.BooleanField(
+        label="Publish without evidence",
+        required=False,
+        help_text="This claim has no evidence: tick to publish the verdict on its rationale alone.",
+    )
     seen_version = forms.IntegerField(widget=forms.HiddenInput)
 
 

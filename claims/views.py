@@ -569,6 +569,7 @@ def claim_publish(request, pk: int):
             rationale=form.cleaned_data["rationale"],
             as_of=form.cleaned_data["as_of"],
             seen_version=form.cleaned_data["seen_version"],
+            without_evidence=form.cleaned_data["without_evidence"],
         )
     except (actions.Refused, StaleEdit) as error:
         return _refused(request, claim, error, verdict_form=form)

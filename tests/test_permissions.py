@@ -43,7 +43,13 @@ def step(name: str, status: str, note: str = ""):
 def publish_verdict():
     claim = claim_in("in_review")
     rating = Rating.objects.get(label="Misleading")
-    data = {"rating": rating.pk, "rationale": "Why.", "as_of": "2024-10-20", "seen_version": 1}
+    data = {
+        "rating": rating.pk,
+        "rationale": "Why.",
+        "as_of": "2024-10-20",
+        "seen_version": 1,
+        "without_evidence": "on",
+    }
     return reverse("claims:publish", args=[claim.pk]), data
 
 

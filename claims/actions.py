@@ -282,9 +282,21 @@ def _check_evidence_fields(stance: str, excerpt: str) -> None:
 
 @transaction.atomic
 def add_evidence(
-    claim: Claim, *, source: Source | str, stance: str, excerpt: str, note: str, by
+    claim: Claim,
+    *,
+    source: Source | str,
+    stance: str,
+    excerpt: str,
+    note: str,
+    by,
+    title: str = "",
+    type: str = "",
 ) -> Evidence:
-    """Link a source to a claim; `source` may be the normalised URL of a source to add."""
+    """Link a source to a claim; `source` may be the normalised URL of a source to add.
+
+    A new source gets the title and type given, and its details (title if none was given,
+    date, a snapshot) are fetched in the background once the evidence is stored.
+    """
     _require(by, "claims.add_evidence", doing="add evidence")
     if isinstance(source, str):
         _require(by, "sources.add_source", doing="add a source to the register")
@@ -293,9 +305,16 @@ def add_evidence(
     _check_evidence_fields(stance, excerpt)
     if isinstance(source, str):
         try:
-            source = register.add_source(by=by, url=source, reason="Added as evidence")
+            source = register.add_source(
+                by=by, url=source, title=title, type=type, reason="Added as evidence"
+            )
         except register.DuplicateSource as duplicate:
             source = duplicate.existing  # someone added the same document a moment ago
+        else:
+            # After the commit: the fetch is for a source that exists, and the page does not
+            # wait on it. The fetch never overwrites a title a person gave (_fill_in).
+            added = source
+            transaction.on_commit(lambda: register.request_fetch(added, by=by), robust=True)
     if Evidence.objects.filter(claim=claim, source=source, stance=stance).exists():
         raise Invalid(_duplicate_message(source, stance), field="source")
     evidence = Evidence(

@@ -361,22 +361,92 @@ class TestTheEvidenceSection:
         assert queries_for(EvidenceFactory(claim=claim)) == one
 
 
+def suggestions_url(claim) -> str:
+    return reverse("claims:evidence_sources", args=[claim.pk])
+
+
 class TestSourceTypeAhead:
-    def test_it_offers_sources_by_title_outlet_or_url(self, login, researcher):
+    def test_the_input_swaps_its_own_datalist_not_the_form(self, claim, login, researcher):
+        html = login(researcher).get(claim.get_absolute_url()).content.decode()
+        (source_input,) = re.findall(r'<input[^>]*name="source"[^>]*>', html)
+        assert f'hx-get="{suggestions_url(claim)}"' in source_input
+        assert 'hx-target="#source-choices"' in source_input
+        assert 'hx-swap="innerHTML"' in source_input
+        assert 'hx-trigger="input changed delay:250ms"' in source_input
+        assert 'list="source-choices"' in source_input
+        assert '<datalist id="source-choices"></datalist>' in html
+
+    def test_it_offers_sources_by_title_outlet_or_url(self, claim, login, researcher):
         by_title = SourceFactory(title="Ministry of Defence briefing")
         by_outlet = SourceFactory(outlet=OutletFactory(name="Ministry Watch"))
         by_url = SourceFactory(url="https://gov.example/ministry/report")
         SourceFactory(title="Unrelated")
-        url = reverse("sources:choices")
+        url = suggestions_url(claim)
         html = login(researcher).get(url, {"source": "ministry"}).content.decode()
         for source in (by_title, by_outlet, by_url):
             assert f'value="#{source.pk} ' in html
         assert "Unrelated" not in html
 
-    def test_one_letter_offers_nothing(self, login, researcher):
-        SourceFactory(title="M")
-        html = login(researcher).get(reverse("sources:choices"), {"source": "m"}).content
-        assert b"<option" not in html
+    def test_each_suggestion_names_its_title_and_outlet(self, claim, login, researcher):
+        source = SourceFactory(
+            title="Troops seen near Kursk", outlet=OutletFactory(name="Kyiv Daily")
+        )
+        html = login(researcher).get(suggestions_url(claim), {"source": "kursk"}).content
+        option = html.decode().strip()
+        assert option.startswith(f'<option value="#{source.pk} Troops seen near Kursk">')
+        assert "Kyiv Daily ·" in option and "already cited" not in option
 
-    def test_outsiders_are_refused(self, login, outsider):
-        assert login(outsider).get(reverse("sources:choices")).status_code == 403
+    def test_a_source_already_cited_on_this_claim_says_how(self, claim, login, researcher):
+        cited = SourceFactory(title="Kursk report, first")
+        EvidenceFactory(claim=claim, source=cited, stance="supports")
+        EvidenceFactory(claim=claim, source=cited, stance="context")
+        elsewhere = SourceFactory(title="Kursk report, second")
+        EvidenceFactory(source=elsewhere, stance="contradicts")  # on another claim
+        html = login(researcher).get(suggestions_url(claim), {"source": "kursk"}).content
+        first, second = html.decode().strip().split("\n")
+        assert first.startswith(f'<option value="#{cited.pk} ')
+        assert "already cited here as context and supports" in first
+        assert second.startswith(f'<option value="#{elsewhere.pk} ')
+        assert "already cited" not in second
+
+    def test_one_letter_or_a_picked_option_offers_nothing(self, claim, login, researcher):
+        SourceFactory(title="M")
+        client = login(researcher)
+        assert b"<option" not in client.get(suggestions_url(claim), {"source": "m"}).content
+        picked = {"source": "#1 Ministry of Defence briefing"}
+        assert b"<option" not in client.get(suggestions_url(claim), picked).content
+
+    def test_an_unknown_claim_is_not_found(self, login, researcher):
+        url = reverse("claims:evidence_sources", args=[99999])
+        assert login(researcher).get(url, {"source": "ministry"}).status_code == 404
+
+    @pytest.mark.parametrize("role", ["researcher", "reviewer", "source_admin"])
+    def test_every_desk_role_gets_suggestions(self, role, claim, login, request):
+        SourceFactory(title="Ministry of Defence briefing")
+        client = login(request.getfixturevalue(role))
+        response = client.get(suggestions_url(claim), {"source": "ministry"})
+        assert response.status_code == 200 and b"<option" in response.content
+
+    def test_outsiders_are_refused(self, claim, login, outsider):
+        assert login(outsider).get(suggestions_url(claim)).status_code == 403
+
+    def test_anonymous_visitors_are_sent_to_log_in(self, claim, login):
+        response = login(None).get(suggestions_url(claim), {"source": "ministry"})
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+    def test_suggestions_cost_the_same_queries_for_1_source_as_for_20(
+        self, claim, login, researcher
+    ):
+        client = login(researcher)
+
+        def queries_for_suggestions() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(suggestions_url(claim), {"source": "kursk"})
+            assert response.status_code == 200
+            return len(queries)
+
+        EvidenceFactory(claim=claim, source__title="Kursk 0")
+        one = queries_for_suggestions()
+        for n in range(1, 20):
+            EvidenceFactory(claim=claim, source__title=f"Kursk {n}", stance="context")
+        assert queries_for_suggestions() == one

@@ -125,7 +125,12 @@ MATRIX = [
     ("edit evidence", "post", evidence_edit, DESK),
     ("remove evidence", "post", evidence_delete, DESK),
     ("remove evidence", "get", evidence_delete, POST_ONLY),
-    ("source type-ahead", "get", simple("sources:choices"), EVERYONE_SIGNED_IN),
+    (
+        "source type-ahead",
+        "get",
+        simple("claims:evidence_sources", lambda: claim_in("draft")),
+        EVERYONE_SIGNED_IN,
+    ),
     ("public page", "get", simple("public_claim", lambda: claim_in("published")), PUBLIC),
     (
         "public page of a draft",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from claims.models import Evidence
 from sources.models import Source, SourceFetch
 from tests.conftest import http_server
-from tests.factories.claims import ClaimFactory
+from tests.factories.claims import ClaimFactory, publish
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -622,3 +622,20 @@ class TestTheEditSourceLink:
         edit_url = reverse("sources:edit", args=[evidence.source.pk])
         assert f'href="{edit_url}" class="edit-source">Edit source</a>' in html
         assert client.get(edit_url).status_code == 200
+
+
+class TestThePublicList:
+    def test_the_public_page_lists_evidence_by_title_and_outlet(self, claim, login):
+        outlet = OutletFactory(name="Kyiv Daily")
+        EvidenceFactory(
+            claim=claim,
+            stance="contradicts",
+            source__title="Troops seen near Kursk",
+            source__url="https://kyivdaily.example/kursk",
+            source__outlet=outlet,
+        )
+        publish(claim)
+        html = login(None).get(reverse("public_claim", args=[claim.pk])).content.decode()
+        assert 'rel="noopener noreferrer">Troops seen near Kursk</a>' in html
+        assert '<span class="meta">Kyiv Daily' in html
+        assert ">https://kyivdaily.example/kursk<" not in html

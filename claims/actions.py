@@ -282,9 +282,21 @@ def _check_evidence_fields(stance: str, excerpt: str) -> None:
 
 @transaction.atomic
 def add_evidence(
-    claim: Claim, *, source: Source | str, stance: str, excerpt: str, note: str, by
+    claim: Claim,
+    *,
+    source: Source | str,
+    stance: str,
+    excerpt: str,
+    note: str,
+    by,
+    title: str = "",
+    type: str = "",
 ) -> Evidence:
-    """Link a source to a claim; `source` may be the normalised URL of a source to add."""
+    """Link a source to a claim; `source` may be the normalised URL of a source to add.
+
+    A new source gets the title and type given, and its details (title if none was given,
+    date, a snapshot) are fetched in the background once the evidence is stored.
+    """
     _require(by, "claims.add_evidence", doing="add evidence")
     if isinstance(source, str):
         _require(by, "sources.add_source", doing="add a source to the register")
@@ -293,9 +305,16 @@ def add_evidence(
     _check_evidence_fields(stance, excerpt)
     if isinstance(source, str):
         try:
-            source = register.add_source(by=by, url=source, reason="Added as evidence")
+            source = register.add_source(
+                by=by, url=source, title=title, type=type, reason="Added as evidence"
+            )
         except register.DuplicateSource as duplicate:
             source = duplicate.existing  # someone added the same document a moment ago
+        else:
+            # After the commit: the fetch is for a source that exists, and the page does not
+            # wait on it. The fetch never overwrites a title a person gave (_fill_in).
+            added = source
+            transaction.on_commit(lambda: register.request_fetch(added, by=by), robust=True)
     if Evidence.objects.filter(claim=claim, source=source, stance=stance).exists():
         raise Invalid(_duplicate_message(source, stance), field="source")
     evidence = Evidence(
@@ -724,6 +743,12 @@ def return_to_researcher(claim: Claim, *, by, note: str, seen_version: int | Non
     return _finish(claim, "return_to_researcher", by, f"Returned to researcher: {note.strip()}")
 
 
+NO_EVIDENCE = (
+    "This claim has no evidence. Add evidence first, or tick “Publish without evidence” "
+    "to publish the verdict on its rationale alone."
+)
+
+
 @transaction.atomic
 def publish_verdict(
     claim: Claim,
@@ -733,14 +758,21 @@ def publish_verdict(
     rationale: str,
     as_of: datetime.date,
     seen_version: int | None = None,
+    without_evidence: bool = False,
 ) -> Claim:
-    """Publish the verdict: the claim freezes and the public reads a new Publication."""
+    """Publish the verdict: the claim freezes and the public reads a new Publication.
+
+    A claim with no evidence is published only when the reviewer says so (`without_evidence`):
+    a verdict on reasoning alone must be a choice, never an oversight.
+    """
     claim = _begin(claim, "publish", by, seen_version)
     reason = _four_eyes_reason(claim, by, None)
     if reason and not by.is_superuser:
         raise NoRight(reason)
     if not rationale.strip():
         raise Invalid("A verdict needs a rationale.", field="rationale")
+    if not without_evidence and not Evidence.objects.filter(claim=claim).exists():
+        raise Invalid(NO_EVIDENCE, field="without_evidence")
     claim.rating, claim.rationale, claim.verdict_as_of = rating, rationale.strip(), as_of
     claim.reviewer = by
     claim.published_at, claim.reopened_at = timezone.now(), None

@@ -4,6 +4,7 @@ Each supporting or contradicting item counts with the weight of its outlet's rel
 (below); context counts nowhere. The score is (supporting - contradicting) / (supporting +
 contradicting), from -1 (all weight contradicts) to +1 (all weight supports). A source with no
 outlet counts as unrated. Deprecated outlets weigh nothing: they are shown, never counted.
+Below MINIMUM_WEIGHT on the two sides together the balance leans nowhere: too little evidence.
 """
 
 from collections.abc import Iterable
@@ -20,6 +21,10 @@ RELIABILITY_WEIGHT = {
 UNRATED = "unrated"
 # How far the score must lean before the balance is called one-sided rather than contested.
 ONE_SIDED = 0.6
+# The least weight, both sides together, that may lean a claim either way: one reliable source,
+# or two unrated ones. A single unrated or unreliable item is a lead to check, not a balance.
+MINIMUM_WEIGHT = 1.0
+TOO_LITTLE = "Too little evidence"
 
 
 @dataclass(frozen=True)
@@ -51,14 +56,28 @@ class EvidenceBalance:
         return self.supports + self.contradicts + self.context
 
     @property
+    def weight(self) -> float:
+        """The weight of the supporting and contradicting items together."""
+        return self.support_weight + self.contradict_weight
+
+    minimum_weight = MINIMUM_WEIGHT  # for templates, which cannot read module constants
+
+    @property
+    def too_little(self) -> bool:
+        # Rounded: ten unreliable items (0.1 each) add up to 0.9999999999999999 in floats.
+        return 0 < round(self.weight, 6) < MINIMUM_WEIGHT
+
+    @property
     def score(self) -> float | None:
-        weighed = self.support_weight + self.contradict_weight
-        if not weighed:
+        """From -1 to +1; None when nothing weighs or too little to lean either way."""
+        if not self.weight or self.too_little:
             return None
-        return (self.support_weight - self.contradict_weight) / weighed
+        return (self.support_weight - self.contradict_weight) / self.weight
 
     @property
     def label(self) -> str:
+        if self.too_little:
+            return TOO_LITTLE
         score = self.score
         if score is None:
             return "No evidence either way" if self.total else "No evidence yet"
@@ -70,4 +89,6 @@ class EvidenceBalance:
 
     @property
     def css_class(self) -> str:
+        if self.too_little:
+            return "balance-too-little"
         return "balance-" + self.label.lower().replace(" ", "-")

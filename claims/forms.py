@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 
 from lib.versioning import VersionedModelForm
 from sources.forms import PICKED_SOURCE, as_url
@@ -36,12 +36,28 @@ class EvidenceForm(forms.Form):
             attrs={
                 "list": "source-choices",
                 "autocomplete": "off",
-                "hx-get": reverse_lazy("sources:choices"),
-                "hx-trigger": "input changed delay:200ms",
+                # Its own target and swap: inherited from the form, the first answer would
+                # replace the <datalist> itself and every later one would have nowhere to go.
                 "hx-target": "#source-choices",
+                "hx-swap": "innerHTML",
+                "hx-trigger": "input changed delay:250ms",
             }
         ),
         help_text="Type a title, outlet or URL and pick the source, or paste a new URL.",
+    )
+    # Used only when a pasted URL adds a new source; a blank title is fetched from the page.
+    title = forms.CharField(
+        label="Title",
+        required=False,
+        max_length=500,
+        help_text="For a new source: leave empty to fetch it from the page.",
+    )
+    type = forms.ChoiceField(
+        label="Type",
+        required=False,
+        choices=Source.Type.choices,
+        initial=Source.Type.NEWS,
+        help_text="For a new source.",
     )
     stance = forms.ChoiceField(label="Stance", choices=Stance.choices, widget=forms.RadioSelect)
     excerpt = forms.CharField(
@@ -56,6 +72,9 @@ class EvidenceForm(forms.Form):
     def __init__(self, *args, claim, **kwargs):
         super().__init__(*args, **kwargs)
         self.claim = claim
+        # The type-ahead says which suggestions this claim already cites.
+        suggestions = reverse("claims:evidence_sources", args=[claim.pk])
+        self.fields["source"].widget.attrs["hx-get"] = suggestions
 
     def clean_source(self) -> Source | str:
         """The chosen source, or the normalised URL of a new one to add."""
@@ -254,6 +273,12 @@ class VerdictForm(forms.Form):
     )
     as_of = forms.DateField(
         label="As of", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    # Shown only while the claim has no evidence; publish_verdict refuses such a claim without it.
+    without_evidence = forms.BooleanField(
+        label="Publish without evidence",
+        required=False,
+        help_text="This claim has no evidence: tick to publish the verdict on its rationale alone.",
     )
     seen_version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("mentions/<int:pk>/confirm/", views.mention_confirm, name="mention_confirm"),
     path("choices/", views.claim_choices, name="choices"),
     path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<int:pk>/evidence/sources/", views.evidence_sources, name="evidence_sources"),
     path("evidence/<int:pk>/", views.evidence_edit, name="evidence_edit"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
     # Last, so that it never shadows a named path such as <pk>/evidence/.

@@ -1,10 +1,12 @@
 """Claim pages: the list, a claim with its mentions and evidence, the reader, the review."""
 
+from collections import defaultdict
 from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +20,7 @@ from articles.models import Article
 from articles.views import get_article_for_user
 from lib import keyset, pagecache
 from lib.versioning import StaleEdit
+from sources.models import Source, SourceFetch
 
 from . import actions
 from .balance import EvidenceBalance
@@ -109,9 +112,13 @@ def claim_list(request):
 
 def evidence_context(claim: Claim, form: EvidenceForm | None = None) -> dict:
     """The claim's evidence grouped by stance, its balance, and the form to add more."""
+    queued = SourceFetch.objects.filter(
+        source=OuterRef("source_id"), status=SourceFetch.Status.QUEUED
+    )
     evidence = list(
         Evidence.objects.filter(claim=claim)
         .select_related("source__outlet", "added_by")
+        .annotate(title_being_fetched=Exists(queued))
         .order_by("source__published_on", "pk")
     )
     by_stance = {stance: [] for stance in Evidence.Stance}
@@ -217,6 +224,8 @@ def evidence_add(request, pk: int):
                 excerpt=form.cleaned_data["excerpt"],
                 note=form.cleaned_data["note"],
                 by=request.user,
+                title=form.cleaned_data["title"],
+                type=form.cleaned_data["type"],
             )
         except actions.Invalid as error:
             _add_error(form, error)
@@ -290,6 +299,30 @@ def evidence_delete(request, pk: int):
         return _render_evidence_section(request, evidence.claim)
     messages.success(request, f"Removed “{evidence.source.title}” from the evidence.")
     return redirect(evidence.claim)
+
+
+SOURCE_CHOICES_LIMIT = 20
+
+
+@permission_required(["claims.view_claim", "sources.view_source"], raise_exception=True)
+def evidence_sources(request, pk: int):
+    """Options for the add-evidence type-ahead: sources by title, outlet or URL, each saying
+    how it is already cited on this claim, so nobody adds the same source twice unawares."""
+    claim = _get_claim_for_user(request.user, pk)
+    words = request.GET.get("source", "").strip()
+    sources = []
+    # A picked option reads "#<pk> title": it needs no more suggestions.
+    if len(words) >= 2 and not words.startswith("#"):
+        found = Source.objects.search(words).select_related("outlet").order_by("title", "pk")
+        sources = list(found[:SOURCE_CHOICES_LIMIT])
+    cited = defaultdict(list)
+    if sources:
+        stances = Evidence.objects.filter(claim=claim, source__in=sources).order_by("stance")
+        for source_id, stance in stances.values_list("source_id", "stance"):
+            cited[source_id].append(stance)
+    for source in sources:
+        source.cited_here = cited[source.pk]
+    return render(request, "sources/source_choices.html", {"sources": sources})
 
 
 CLAIM_CHOICES_LIMIT = 20
@@ -580,6 +613,7 @@ def claim_publish(request, pk: int):
             rationale=form.cleaned_data["rationale"],
             as_of=form.cleaned_data["as_of"],
             seen_version=form.cleaned_data["seen_version"],
+            without_evidence=form.cleaned_data["without_evidence"],
         )
     except (actions.Refused, StaleEdit) as error:
         return _refused(request, claim, error, verdict_form=form)

@@ -6,7 +6,6 @@ app_name = "sources"
 urlpatterns = [
     path("", views.source_list, name="list"),
     path("new/", views.source_create, name="create"),
-    path("choices/", views.source_choices, name="choices"),
     path("<int:pk>/", views.source_detail, name="detail"),
     path("<int:pk>/edit/", views.source_edit, name="edit"),
     path("<int:pk>/fetch/", views.source_fetch_request, name="fetch_request"),

@@ -19,7 +19,6 @@ from .forms import OutletForm, SourceFilterForm, SourceForm
 from .models import Outlet, Source, SourceFetch, SourceSnapshot
 
 PAGE_SIZE = 50
-SOURCE_CHOICES_LIMIT = 20
 
 
 def _get_source_for_user(user, pk: int) -> Source:
@@ -54,18 +53,6 @@ def source_list(request):
 
     return pagecache.render_kept(
         request, "sources/source_list.html", build_context, htmx_partial="source-list"
-    )
-
-
-@permission_required("sources.view_source", raise_exception=True)
-def source_choices(request):
-    """Options for the evidence form's type-ahead: sources by title, outlet or URL."""
-    words = request.GET.get("source", "").strip()
-    sources = Source.objects.none()
-    if len(words) >= 2 and not words.startswith("#"):
-        sources = Source.objects.search(words).select_related("outlet").order_by("title", "pk")
-    return render(
-        request, "sources/source_choices.html", {"sources": sources[:SOURCE_CHOICES_LIMIT]}
     )
 
 

@@ -170,6 +170,7 @@ class TestTheFeed:
             rating=Rating.objects.get(label="Unverified"),
             rationale="Nothing to go on.",
             as_of=datetime.date(2024, 11, 1),
+            without_evidence=True,
         )
         response = login(None).get(reverse("claimreview_feed"))
         assert response["Content-Type"] == "application/ld+json"

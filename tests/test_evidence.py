@@ -1,6 +1,7 @@
 """Evidence on the claim page: adding, editing and removing it, by role, with and without htmx."""
 
 import re
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.db import connection
@@ -9,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.models import Evidence
-from sources.models import Source
-from tests.factories.claims import ClaimFactory
+from sources.models import Source, SourceFetch
+from tests.conftest import http_server
+from tests.factories.claims import ClaimFactory, publish
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -361,22 +363,279 @@ class TestTheEvidenceSection:
         assert queries_for(EvidenceFactory(claim=claim)) == one
 
 
+def suggestions_url(claim) -> str:
+    return reverse("claims:evidence_sources", args=[claim.pk])
+
+
 class TestSourceTypeAhead:
-    def test_it_offers_sources_by_title_outlet_or_url(self, login, researcher):
+    def test_the_input_swaps_its_own_datalist_not_the_form(self, claim, login, researcher):
+        html = login(researcher).get(claim.get_absolute_url()).content.decode()
+        (source_input,) = re.findall(r'<input[^>]*name="source"[^>]*>', html)
+        assert f'hx-get="{suggestions_url(claim)}"' in source_input
+        assert 'hx-target="#source-choices"' in source_input
+        assert 'hx-swap="innerHTML"' in source_input
+        assert 'hx-trigger="input changed delay:250ms"' in source_input
+        assert 'list="source-choices"' in source_input
+        assert '<datalist id="source-choices"></datalist>' in html
+
+    def test_it_offers_sources_by_title_outlet_or_url(self, claim, login, researcher):
         by_title = SourceFactory(title="Ministry of Defence briefing")
         by_outlet = SourceFactory(outlet=OutletFactory(name="Ministry Watch"))
         by_url = SourceFactory(url="https://gov.example/ministry/report")
         SourceFactory(title="Unrelated")
-        url = reverse("sources:choices")
+        url = suggestions_url(claim)
         html = login(researcher).get(url, {"source": "ministry"}).content.decode()
         for source in (by_title, by_outlet, by_url):
             assert f'value="#{source.pk} ' in html
         assert "Unrelated" not in html
 
-    def test_one_letter_offers_nothing(self, login, researcher):
-        SourceFactory(title="M")
-        html = login(researcher).get(reverse("sources:choices"), {"source": "m"}).content
-        assert b"<option" not in html
+    def test_each_suggestion_names_its_title_and_outlet(self, claim, login, researcher):
+        source = SourceFactory(
+            title="Troops seen near Kursk", outlet=OutletFactory(name="Kyiv Daily")
+        )
+        html = login(researcher).get(suggestions_url(claim), {"source": "kursk"}).content
+        option = html.decode().strip()
+        assert option.startswith(f'<option value="#{source.pk} Troops seen near Kursk">')
+        assert "Kyiv Daily ·" in option and "already cited" not in option
 
-    def test_outsiders_are_refused(self, login, outsider):
-        assert login(outsider).get(reverse("sources:choices")).status_code == 403
+    def test_a_source_already_cited_on_this_claim_says_how(self, claim, login, researcher):
+        cited = SourceFactory(title="Kursk report, first")
+        EvidenceFactory(claim=claim, source=cited, stance="supports")
+        EvidenceFactory(claim=claim, source=cited, stance="context")
+        elsewhere = SourceFactory(title="Kursk report, second")
+        EvidenceFactory(source=elsewhere, stance="contradicts")  # on another claim
+        html = login(researcher).get(suggestions_url(claim), {"source": "kursk"}).content
+        first, second = html.decode().strip().split("\n")
+        assert first.startswith(f'<option value="#{cited.pk} ')
+        assert "already cited here as context and supports" in first
+        assert second.startswith(f'<option value="#{elsewhere.pk} ')
+        assert "already cited" not in second
+
+    def test_one_letter_or_a_picked_option_offers_nothing(self, claim, login, researcher):
+        SourceFactory(title="M")
+        client = login(researcher)
+        assert b"<option" not in client.get(suggestions_url(claim), {"source": "m"}).content
+        picked = {"source": "#1 Ministry of Defence briefing"}
+        assert b"<option" not in client.get(suggestions_url(claim), picked).content
+
+    def test_an_unknown_claim_is_not_found(self, login, researcher):
+        url = reverse("claims:evidence_sources", args=[99999])
+        assert login(researcher).get(url, {"source": "ministry"}).status_code == 404
+
+    @pytest.mark.parametrize("role", ["researcher", "reviewer", "source_admin"])
+    def test_every_desk_role_gets_suggestions(self, role, claim, login, request):
+        SourceFactory(title="Ministry of Defence briefing")
+        client = login(request.getfixturevalue(role))
+        response = client.get(suggestions_url(claim), {"source": "ministry"})
+        assert response.status_code == 200 and b"<option" in response.content
+
+    def test_outsiders_are_refused(self, claim, login, outsider):
+        assert login(outsider).get(suggestions_url(claim)).status_code == 403
+
+    def test_anonymous_visitors_are_sent_to_log_in(self, claim, login):
+        response = login(None).get(suggestions_url(claim), {"source": "ministry"})
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+    def test_suggestions_cost_the_same_queries_for_1_source_as_for_20(
+        self, claim, login, researcher
+    ):
+        client = login(researcher)
+
+        def queries_for_suggestions() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(suggestions_url(claim), {"source": "kursk"})
+            assert response.status_code == 200
+            return len(queries)
+
+        EvidenceFactory(claim=claim, source__title="Kursk 0")
+        one = queries_for_suggestions()
+        for n in range(1, 20):
+            EvidenceFactory(claim=claim, source__title=f"Kursk {n}", stance="context")
+        assert queries_for_suggestions() == one
+
+
+KURSK_REPORT = b"""<html><head><title>Troops seen near Kursk</title>
+<meta property="article:published_time" content="2024-10-16T09:00:00Z"></head>
+<body><article><h1>Troops seen near Kursk</h1>
+<p>Satellite images show a column of vehicles moving towards the border on Tuesday.</p>
+</article></body></html>"""
+
+
+class KurskPage(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(KURSK_REPORT)))
+        self.end_headers()
+        self.wfile.write(KURSK_REPORT)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def kursk_page(local_fetches_allowed):
+    with http_server(KurskPage) as base:
+        yield f"{base}/kursk"
+
+
+class TestANewSourcesTitleAndType:
+    def test_the_title_and_type_typed_are_the_new_sources(self, claim, login, researcher):
+        data = evidence_data(title="  Pentagon briefing on Kursk ", type="official")
+        response = login(researcher).post(add_url(claim), data, headers=HTMX)
+        assert response.status_code == 200
+        source = Source.objects.get()
+        assert (source.title, source.type) == ("Pentagon briefing on Kursk", "official")
+        assert "Pentagon briefing on Kursk" in response.content.decode()
+
+    def test_without_them_the_source_is_a_news_report_called_by_host_and_path(
+        self, claim, login, researcher
+    ):
+        response = login(researcher).post(add_url(claim), evidence_data(), headers=HTMX)
+        source = Source.objects.get()
+        assert source.type == "news"
+        assert source.title == "kyivindependent.com/north-korea-troops"
+        assert "https://" not in source.title
+        item = response.content.decode().split(f'id="evidence-{Evidence.objects.get().pk}"')[1]
+        assert ">kyivindependent.com/north-korea-troops</a>" in item
+        # No worker ran in this test, so no fetch is waiting either.
+        assert "(no title yet)" in item.split("</li>")[0]
+
+    def test_a_source_picked_from_the_register_keeps_its_title_and_type(
+        self, claim, login, researcher, django_capture_on_commit_callbacks
+    ):
+        source = SourceFactory(title="Pentagon briefing", type="official")
+        data = evidence_data(source=f"#{source.pk} Pentagon briefing", title="Else", type="news")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert login(researcher).post(add_url(claim), data).status_code == 302
+        source.refresh_from_db()
+        assert (source.title, source.type, source.version) == ("Pentagon briefing", "official", 1)
+        assert not SourceFetch.objects.exists()
+
+    def test_an_unknown_type_is_refused_and_what_was_typed_kept(self, claim, login, researcher):
+        data = evidence_data(title="Kept title", type="rumour")
+        response = login(researcher).post(add_url(claim), data)
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "Select a valid choice. rumour is not one of the available choices." in html
+        assert 'value="Kept title"' in html
+        assert not Source.objects.exists()
+
+    def test_the_form_has_labelled_title_and_type_fields(self, claim, login, researcher):
+        html = login(researcher).get(claim.get_absolute_url()).content.decode()
+        assert '<label for="id_title">Title</label>' in html
+        assert '<label for="id_type">Type</label>' in html
+        assert '<option value="official">Official statement</option>' in html
+
+
+class TestFetchingANewSourcesDetails:
+    def test_a_pasted_url_is_fetched_once_the_evidence_is_stored(
+        self, claim, login, researcher, kursk_page, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = login(researcher).post(add_url(claim), evidence_data(source=kursk_page))
+        assert response.status_code == 302 and len(callbacks) == 1
+        fetch = SourceFetch.objects.get()
+        assert (fetch.status, fetch.requested_by) == ("done", researcher), fetch.outcome
+        source = Source.objects.get()
+        assert source.title == "Troops seen near Kursk"
+        assert str(source.published_on) == "2024-10-16"
+        page = login(researcher).get(claim.get_absolute_url()).content.decode()
+        assert ">Troops seen near Kursk</a>" in page and "no title yet" not in page
+
+    def test_a_title_typed_by_a_person_is_never_overwritten(
+        self, claim, login, researcher, kursk_page, django_capture_on_commit_callbacks
+    ):
+        data = evidence_data(source=kursk_page, title="Kursk: what the images show")
+        with django_capture_on_commit_callbacks(execute=True):
+            login(researcher).post(add_url(claim), data)
+        assert SourceFetch.objects.get().status == "done"
+        source = Source.objects.get()
+        assert source.title == "Kursk: what the images show"
+        assert str(source.published_on) == "2024-10-16", "the empty date is still filled"
+
+    def test_a_known_source_is_not_fetched_again(
+        self, claim, login, researcher, django_capture_on_commit_callbacks
+    ):
+        source = SourceFactory()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            login(researcher).post(add_url(claim), evidence_data(source=source.url))
+        assert Evidence.objects.get().source == source
+        assert callbacks == [] and not SourceFetch.objects.exists()
+
+    def test_a_refused_item_requests_no_fetch(
+        self, claim, login, researcher, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = login(researcher).post(add_url(claim), evidence_data(stance="maybe"))
+        assert response.status_code == 400
+        assert callbacks == [] and not SourceFetch.objects.exists()
+
+    def test_while_the_fetch_waits_the_item_says_its_title_is_being_fetched(
+        self, claim, login, researcher
+    ):
+        evidence = EvidenceFactory(claim=claim, source__url="https://paper.example/kursk")
+        source = evidence.source
+        Source.objects.filter(pk=source.pk).update(title=Source.title_from_url(source.url))
+        SourceFetch.objects.create(source=source, requested_by=researcher)
+        html = login(researcher).get(claim.get_absolute_url()).content.decode()
+        item = html.split(f'id="evidence-{evidence.pk}"')[1].split("</li>")[0]
+        assert ">paper.example/kursk</a>" in item
+        assert "(title being fetched)" in item
+
+    def test_the_claim_page_costs_the_same_queries_with_waiting_fetches(
+        self, claim, login, researcher
+    ):
+        client = login(researcher)
+
+        def queries_for_page() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(claim.get_absolute_url()).status_code == 200
+            return len(queries)
+
+        SourceFetch.objects.create(source=EvidenceFactory(claim=claim).source)
+        one = queries_for_page()
+        for evidence in EvidenceFactory.create_batch(20, claim=claim):
+            SourceFetch.objects.create(source=evidence.source)
+        assert queries_for_page() == one
+
+
+class TestTheEditSourceLink:
+    @pytest.mark.parametrize(
+        ("role", "shown"),
+        [("source_admin", True), ("researcher", False), ("reviewer", False)],
+    )
+    def test_it_is_shown_to_those_who_may_edit_every_source(
+        self, role, shown, claim, login, request
+    ):
+        evidence = EvidenceFactory(claim=claim)
+        html = login(request.getfixturevalue(role)).get(claim.get_absolute_url()).content
+        edit_link = f'href="{reverse("sources:edit", args=[evidence.source.pk])}"'
+        assert (edit_link in html.decode()) is shown
+
+    def test_the_researcher_who_added_a_source_may_edit_it_from_here(
+        self, claim, login, researcher
+    ):
+        evidence = EvidenceFactory(claim=claim, source__added_by=researcher)
+        client = login(researcher)
+        html = client.get(claim.get_absolute_url()).content.decode()
+        edit_url = reverse("sources:edit", args=[evidence.source.pk])
+        assert f'href="{edit_url}" class="edit-source">Edit source</a>' in html
+        assert client.get(edit_url).status_code == 200
+
+
+class TestThePublicList:
+    def test_the_public_page_lists_evidence_by_title_and_outlet(self, claim, login):
+        outlet = OutletFactory(name="Kyiv Daily")
+        EvidenceFactory(
+            claim=claim,
+            stance="contradicts",
+            source__title="Troops seen near Kursk",
+            source__url="https://kyivdaily.example/kursk",
+            source__outlet=outlet,
+        )
+        publish(claim)
+        html = login(None).get(reverse("public_claim", args=[claim.pk])).content.decode()
+        assert 'rel="noopener noreferrer">Troops seen near Kursk</a>' in html
+        assert '<span class="meta">Kyiv Daily' in html
+        assert ">https://kyivdaily.example/kursk<" not in html

@@ -117,6 +117,7 @@ PK_KINDS = {
     "claims:edit": "claim",
     "claims:publish": "claim",
     "claims:evidence_add": "claim",
+    "claims:evidence_sources": "claim",
     "claims:step": "claim",
     "claims:mention_adjust": "mention",
     "claims:mention_delete": "mention",

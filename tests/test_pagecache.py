@@ -71,7 +71,7 @@ class TestListPages:
         EvidenceFactory(claim=claim, stance="contradicts", source__outlet=None)
         page = client.get(reverse("claims:list")).content.decode()
         assert "No evidence" not in page
-        assert "Leans contradicted" in page
+        assert "Too little evidence" in page
 
     def test_a_kept_page_has_a_working_csrf_token_and_this_responses_nonce(self, migration_data):
         import re

@@ -302,7 +302,12 @@ class TestQueryCounts:
             for _ in range(times):
                 actions.reopen(claim, by=reviewer, note="Again.")
                 actions.publish_verdict(
-                    claim, by=reviewer, rating=claim.rating, rationale="Again.", as_of=TODAY
+                    claim,
+                    by=reviewer,
+                    rating=claim.rating,
+                    rationale="Again.",
+                    as_of=TODAY,
+                    without_evidence=True,
                 )
             return reverse("public_claim", args=[claim.pk])
 

@@ -43,7 +43,13 @@ def step(name: str, status: str, note: str = ""):
 def publish_verdict():
     claim = claim_in("in_review")
     rating = Rating.objects.get(label="Misleading")
-    data = {"rating": rating.pk, "rationale": "Why.", "as_of": "2024-10-20", "seen_version": 1}
+    data = {
+        "rating": rating.pk,
+        "rationale": "Why.",
+        "as_of": "2024-10-20",
+        "seen_version": 1,
+        "without_evidence": "on",
+    }
     return reverse("claims:publish", args=[claim.pk]), data
 
 
@@ -119,7 +125,12 @@ MATRIX = [
     ("edit evidence", "post", evidence_edit, DESK),
     ("remove evidence", "post", evidence_delete, DESK),
     ("remove evidence", "get", evidence_delete, POST_ONLY),
-    ("source type-ahead", "get", simple("sources:choices"), EVERYONE_SIGNED_IN),
+    (
+        "source type-ahead",
+        "get",
+        simple("claims:evidence_sources", lambda: claim_in("draft")),
+        EVERYONE_SIGNED_IN,
+    ),
     ("public page", "get", simple("public_claim", lambda: claim_in("published")), PUBLIC),
     (
         "public page of a draft",

@@ -55,6 +55,7 @@ def republish(claim, by, *, rating="False", rationale="It was closed for two day
         rationale=rationale,
         as_of=AS_OF,
         seen_version=claim.version,
+        without_evidence=True,
     )
     claim.refresh_from_db()
     return claim

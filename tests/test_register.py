@@ -223,7 +223,8 @@ class TestEvidenceBalance:
             ([("context", "reliable")], "No evidence either way", None),
             ([("supports", "deprecated")], "No evidence either way", None),
             ([("supports", "reliable")], "Leans supported", 1.0),
-            ([("contradicts", None)], "Leans contradicted", -1.0),
+            ([("contradicts", None)], "Too little evidence", None),
+            ([("contradicts", None), ("contradicts", "unrated")], "Leans contradicted", -1.0),
             ([("supports", "reliable"), ("contradicts", "reliable")], "Contested", 0.0),
             (
                 [("supports", "unreliable"), ("contradicts", "reliable")],

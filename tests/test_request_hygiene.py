@@ -7,8 +7,21 @@ from django.urls import reverse
 from articles.models import Article
 from lib.middleware import MAX_QUERY_VALUE_LENGTH
 from lib.text import invalid_code_point
+from tests.factories.claims import ClaimFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def source_suggestions() -> str:
+    """The add-evidence type-ahead, which belongs to a claim."""
+    return reverse("claims:evidence_sources", args=[ClaimFactory().pk])
+
+
+TYPE_AHEADS = {"claims:choices": "existing_claim", "claims:evidence_sources": "source"}
+
+
+def type_ahead_url(name: str) -> str:
+    return source_suggestions() if name == "claims:evidence_sources" else reverse(name)
 
 
 @pytest.mark.parametrize(
@@ -16,31 +29,30 @@ pytestmark = pytest.mark.django_db
     [
         ("search", {"q": "jobs\x00"}),
         ("claims:choices", {"existing_claim": "a\x00b"}),
-        ("sources:choices", {"source": "\x00\x00"}),
+        ("claims:evidence_sources", {"source": "\x00\x00"}),
         ("claims:list", {"claimant": "x\x00"}),
         ("claims:list", {"q\x00": "x"}),
     ],
 )
 def test_a_nul_in_the_query_string_is_refused_with_a_message(name, query, login, researcher):
-    response = login(researcher).get(reverse(name), query)
+    response = login(researcher).get(type_ahead_url(name), query)
     assert response.status_code == 400
     assert "cannot be stored (U+0000" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["claims:choices", "sources:choices"])
+@pytest.mark.parametrize("name", TYPE_AHEADS)
 def test_a_query_value_too_long_to_search_for_is_refused_with_a_message(name, login, researcher):
     # 100,000 characters made SQLite refuse the type-ahead's LIKE pattern: a 500.
-    field = {"claims:choices": "existing_claim", "sources:choices": "source"}[name]
-    response = login(researcher).get(reverse(name), {field: "x" * 100_000})
+    response = login(researcher).get(type_ahead_url(name), {TYPE_AHEADS[name]: "x" * 100_000})
     assert response.status_code == 400
     assert "100,000 characters long; the limit is 10,000" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["claims:choices", "sources:choices"])
+@pytest.mark.parametrize("name", TYPE_AHEADS)
 def test_the_longest_query_value_allowed_can_be_searched_for(name, login, researcher):
-    field = {"claims:choices": "existing_claim", "sources:choices": "source"}[name]
     longest = "🙂" * MAX_QUERY_VALUE_LENGTH  # four bytes each: the most a LIKE pattern gets
-    assert login(researcher).get(reverse(name), {field: longest}).status_code == 200
+    response = login(researcher).get(type_ahead_url(name), {TYPE_AHEADS[name]: longest})
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("text", ["ok", "émoji 🙂", "tab\tand\nbreak"])

@@ -64,6 +64,7 @@ def take(step: str, claim: Claim, user, rating=None):
                 rating=rating or Rating.objects.get(label="Misleading"),
                 rationale="Because.",
                 as_of=TODAY,
+                without_evidence=True,
             )
         case "reopen":
             return actions.reopen(claim, by=user, note="New evidence.")
@@ -119,7 +120,12 @@ class TestTheStateMachine:
     def test_publishing_records_the_verdict_and_its_reviewer(self, reviewer, misleading):
         claim = claim_in("in_review")
         actions.publish_verdict(
-            claim, by=reviewer, rating=misleading, rationale=" Why. ", as_of=TODAY
+            claim,
+            by=reviewer,
+            rating=misleading,
+            rationale=" Why. ",
+            as_of=TODAY,
+            without_evidence=True,
         )
         claim.refresh_from_db()
         assert (claim.rating, claim.rationale, claim.verdict_as_of) == (misleading, "Why.", TODAY)
@@ -300,6 +306,7 @@ class TestConcurrencyOnPostgreSQL:
                 rationale=f"By {user}",
                 as_of=TODAY,
                 seen_version=1,
+                without_evidence=True,
             )
 
         outcomes = self.race(publish(reviewer, false), publish(second, misleading))
@@ -377,7 +384,12 @@ def test_the_slower_of_two_publishers_is_told_and_keeps_the_rationale(
     claim = claim_in("in_review")
     url = reverse("claims:publish", args=[claim.pk])
     misleading = Rating.objects.get(label="Misleading")
-    data = {"rating": misleading.pk, "as_of": "2024-10-20", "seen_version": 1}
+    data = {
+        "rating": misleading.pk,
+        "as_of": "2024-10-20",
+        "seen_version": 1,
+        "without_evidence": "on",
+    }
     assert login(reviewer).post(url, {**data, "rationale": "First."}).status_code == 302
     response = login(second_reviewer).post(url, {**data, "rationale": "Wanda's reasons."})
     html = response.content.decode()

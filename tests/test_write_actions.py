@@ -176,6 +176,7 @@ ACTIONS = [
                 "rationale": "Why.",
                 "as_of": "2024-10-20",
                 "seen_version": s.claim.version,
+                "without_evidence": "on",
             },
         ),
         lambda s: reverse("claims:publish", args=[s.claim.pk]),

@@ -1,4 +1,5 @@
-"""A researcher attaches a new source to the demo's headline claim, twice, and finds one source."""
+"""A researcher attaches a new source to the demo's headline claim, twice, and finds one source;
+the type-ahead suggests a source already in the register and says how the claim cites it."""
 
 import re
 import time
@@ -6,6 +7,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from sources import tasks
+from sources.fetching import FetchError
 from sources.models import Source
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,6 +17,17 @@ HEADLINE_CLAIM = "North Korean troops are actively fighting alongside Russian fo
 PASTED = "https://WWW.Example-News.com/world/2024/10/denial/?utm_source=twitter&fbclid=XyZ#comments"
 RESPELLED = "http://example-news.com/world/2024/10/denial/?utm_medium=social"
 STAND_IN_TITLE = "example-news.com/world/2024/10/denial"
+AUSTIN = "Austin cannot confirm North Korean troops in Ukraine"  # a demo source
+
+
+@pytest.fixture(autouse=True)
+def offline_fetches(monkeypatch):
+    """A pasted URL's details are fetched after it is added: here the internet is never asked."""
+
+    def offline(url):
+        raise FetchError("Browser tests do not fetch pages.")
+
+    monkeypatch.setattr(tasks, "fetch_document", offline)
 
 
 def add_evidence(page, source: str, stance: str, excerpt: str) -> float:
@@ -63,3 +77,32 @@ def test_a_researcher_adds_a_new_source_and_its_second_spelling_finds_it(page, d
     claims = page.get_by_role("region", name="Claims this source bears on")
     expect(claims.get_by_role("link", name=HEADLINE_CLAIM)).to_have_count(2)
     expect(claims.get_by_text("Contradicts")).to_be_visible()
+
+
+def test_the_type_ahead_suggests_a_known_source_and_says_it_is_cited_here(page, demo, log_in):
+    log_in("researcher")
+    page.get_by_role("link", name="Claims", exact=True).click()
+    page.get_by_role("link", name=HEADLINE_CLAIM).click()
+    source_field = page.get_by_label("Source", exact=True)
+
+    source_field.fill("Austin cann")
+    # A datalist (a listbox) is not drawn in the page, so its options are looked up hidden.
+    suggestions = page.get_by_role("listbox", include_hidden=True)
+    suggestion = suggestions.get_by_role("option", include_hidden=True)
+    expect(suggestion).to_have_count(1)
+    expect(suggestion).to_have_text(re.compile("already cited here as contradicts"))
+    picked = suggestion.get_attribute("value")
+    assert picked.endswith(AUSTIN)
+
+    # A later answer lands in the same list: the first did not replace the datalist.
+    source_field.fill("preparing 10,000")
+    expect(suggestion).to_have_text(re.compile("kyivindependent.com/north-korea-preparing"))
+
+    # Picking a suggestion cites that source; the Austin report now gives context too.
+    source_field.fill(picked)
+    page.get_by_label("Context", exact=True).check()
+    page.get_by_role("button", name="Add evidence").click()
+    context = page.get_by_role("region", name=re.compile("^Context"))
+    expect(context.get_by_role("link", name=AUSTIN)).to_be_visible()
+    source_field.fill("Austin cann")
+    expect(suggestion).to_have_text(re.compile("already cited here as context and contradicts"))

@@ -45,6 +45,11 @@ def test_a_claim_is_submitted_reviewed_published_and_read_in_public(page, demo, 
     page.get_by_label("Verdict").select_option(label="Misleading")
     page.get_by_label("Rationale").fill(RATIONALE)
     page.get_by_role("button", name="Publish verdict").click()
+    # The claim has no evidence: publishing on the rationale alone must be said out loud.
+    expect(page.get_by_role("alert").first).to_contain_text("This claim has no evidence")
+    expect(page.get_by_label("Rationale")).to_have_value(RATIONALE)
+    page.get_by_label("Publish without evidence").check()
+    page.get_by_role("button", name="Publish verdict").click()
     expect(page.get_by_text("Verdict published.")).to_be_visible()
     history = page.get_by_role("region", name="History")
     expect(history).to_contain_text("researcher Submitted for review")

@@ -92,6 +92,8 @@ def publish(
         rating=Rating.objects.get(label=rating),
         rationale=rationale,
         as_of=as_of,
+        # Most tests publish a bare claim; the refusal without evidence is tested on its own.
+        without_evidence=True,
     )
     claim.refresh_from_db()
     return claim

@@ -400,4 +400,5 @@ class Command(BaseCommand):
                 rating=Rating.objects.get(label=spec["rating"]),
                 rationale=spec["rationale"],
                 as_of=as_date(spec["verdict_as_of"]),
+                without_evidence=not spec["evidence"],
             )

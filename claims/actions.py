@@ -934,7 +934,8 @@ def add_comment(claim: Claim, *, body: str, by) -> Comment:
         )
     claim = _lock(Claim, claim.pk)  # a claim deleted meanwhile is said so, not a 500
     comment = Comment.objects.create(claim=claim, author=by, body=body)
-    mentioned = notifications.readers(notifications.mentioned_names(body))
+    names = notifications.mentioned_names(body)
+    mentioned = [user for user in notifications.readers(names) if user.pk != by.pk]
     if mentioned:
         comment.mentioned.set(mentioned)
     about = f"“{notifications.short(claim.text)}”: {notifications.short(body, 120)}"

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -60,9 +61,13 @@ class TestWhoMayComment:
         assert response.status_code == 302
         assert Comment.objects.get().claim == claim
 
-    def test_the_form_is_offered_only_to_those_who_may_comment(self, login, claim, outsider):
-        page = login(make_user("reader", "Researcher")).get(claim.get_absolute_url())
-        assert 'name="body"' in page.content.decode()
+    def test_the_form_is_offered_only_to_those_who_may_comment(self, login, researcher, claim):
+        reader = make_user("reader")
+        reader.user_permissions.add(Permission.objects.get(codename="view_claim"))
+        assert 'name="body"' in login(researcher).get(claim.get_absolute_url()).content.decode()
+        page = login(reader).get(claim.get_absolute_url()).content.decode()
+        assert 'id="discussion"' in page and 'name="body"' not in page
+        assert login(reader).post(comment_url(claim), {"body": "Hi"}).status_code == 403
 
 
 class TestBadInput:

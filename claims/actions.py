@@ -22,16 +22,22 @@ from lib.versioning import lock_for_edit, save_new_version
 from sources import actions as register
 from sources.models import Source
 
+from . import notifications
 from .anchoring import APPROXIMATE, CONFIRM, PLACED, AnchorError, anchor_at, place
+from .history import RETURNED_PREFIX
 from .models import (
+    COMMENT_MAX_LENGTH,
     EXCERPT_MAX_LENGTH,
     STANCE_ADJECTIVES,
     Claim,
     Claimant,
     ClaimStatus,
+    Comment,
     Evidence,
     Mention,
     MentionPlacement,
+    Notification,
+    NotificationKind,
     Publication,
     Rating,
     Stance,
@@ -677,6 +683,12 @@ def allowed_steps(claim: Claim, user, contributors: dict[int, str] | None = None
     return steps
 
 
+def _writers(claim: Claim) -> list[User]:
+    """Who wrote part of the claim (its creator first): they hear of its return and verdict."""
+    ids = {claim.created_by_id, *contributions(claim)} - {None}
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
 def _begin(claim: Claim, step: str, by, seen_version: int | None) -> Claim:
     """The claim, locked for this transaction, once the step is allowed on it."""
     starts, _ = STEPS[step]
@@ -701,7 +713,16 @@ def _finish(claim: Claim, step: str, by, reason: str) -> Claim:
 def submit_for_review(claim: Claim, *, by, seen_version: int | None = None) -> Claim:
     claim = _begin(claim, "submit", by, seen_version)
     claim.submitted_at = timezone.now()
-    return _finish(claim, "submit", by, "Submitted for review")
+    _finish(claim, "submit", by, "Submitted for review")
+    # The reviewer it is assigned to, if any; otherwise every reviewer may take it.
+    notifications.notify(
+        claim,
+        NotificationKind.SUBMITTED,
+        actor=by,
+        recipients=[claim.reviewer] if claim.reviewer_id else reviewers(),
+        text=f"{by.get_username()} submitted “{notifications.short(claim.text)}” for review",
+    )
+    return claim
 
 
 @transaction.atomic
@@ -731,7 +752,15 @@ def assign_reviewer(claim: Claim, *, reviewer, by, seen_version: int | None = No
         )
     claim.reviewer = reviewer
     reason = f"Assigned to {reviewer.get_username()} by {by.get_username()}"
-    return _finish(claim, "assign", by, reason)
+    _finish(claim, "assign", by, reason)
+    notifications.notify(
+        claim,
+        NotificationKind.ASSIGNED,
+        actor=by,
+        recipients=[reviewer],
+        text=f"{by.get_username()} assigned “{notifications.short(claim.text)}” to you",
+    )
+    return claim
 
 
 @transaction.atomic
@@ -740,7 +769,16 @@ def return_to_researcher(claim: Claim, *, by, note: str, seen_version: int | Non
         raise Invalid("Say what the researcher should do: the note is required.", field="note")
     claim = _begin(claim, "return_to_researcher", by, seen_version)
     claim.reviewer = None
-    return _finish(claim, "return_to_researcher", by, f"Returned to researcher: {note.strip()}")
+    _finish(claim, "return_to_researcher", by, f"{RETURNED_PREFIX}{note.strip()}")
+    notifications.notify(
+        claim,
+        NotificationKind.RETURNED,
+        actor=by,
+        recipients=_writers(claim),
+        text=f"{by.get_username()} returned “{notifications.short(claim.text)}”: "
+        f"{notifications.short(note, 200)}",
+    )
+    return claim
 
 
 NO_EVIDENCE = (
@@ -783,7 +821,16 @@ def publish_verdict(
         history = f"Published update {publication.number}: " + "; ".join(publication.change_list)
     if reason:
         history += WAIVED
-    return _finish(claim, "publish", by, history)
+    _finish(claim, "publish", by, history)
+    notifications.notify(
+        claim,
+        NotificationKind.PUBLISHED,
+        actor=by,
+        recipients=_writers(claim),
+        text=f"{by.get_username()} published the verdict “{rating.label}” on "
+        f"“{notifications.short(claim.text)}”",
+    )
+    return claim
 
 
 @transaction.atomic
@@ -898,3 +945,65 @@ def _record_publication(claim: Claim, by) -> Publication:
         Publication.objects.filter(pk=previous.pk).update(current=False)
     publication.save()
     return publication
+
+
+# The discussion and the inbox: talking changes nothing of the record, so a published claim
+# may be discussed too.
+
+
+@transaction.atomic
+def add_comment(claim: Claim, *, body: str, by) -> Comment:
+    """Add to a claim's discussion; each @username who may read claims is told."""
+    _require(by, "claims.view_claim", "claims.add_comment", doing="comment on claims")
+    body = body.strip()
+    if not body:
+        raise Invalid("Write a comment.", field="body")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise Invalid(
+            f"A comment has at most {COMMENT_MAX_LENGTH:,} characters; this one has "
+            f"{len(body):,}. Shorten it, or split it in two.",
+            field="body",
+        )
+    claim = _lock(Claim, claim.pk)  # a claim deleted meanwhile is said so, not a 500
+    comment = Comment.objects.create(claim=claim, author=by, body=body)
+    names = notifications.mentioned_names(body)
+    mentioned = [user for user in notifications.readers(names) if user.pk != by.pk]
+    if mentioned:
+        comment.mentioned.set(mentioned)
+    about = f"“{notifications.short(claim.text)}”: {notifications.short(body, 120)}"
+    notifications.notify(
+        claim,
+        NotificationKind.MENTIONED,
+        actor=by,
+        recipients=mentioned,
+        text=f"{by.get_username()} mentioned you on {about}",
+    )
+    # Those already in the conversation hear of a new word, unless it named them.
+    earlier = Comment.objects.filter(claim=claim).exclude(author=None).values("author")
+    participants = User.objects.filter(
+        Q(pk=claim.created_by_id) | Q(pk=claim.reviewer_id) | Q(pk__in=earlier)
+    ).exclude(pk__in=[user.pk for user in mentioned])
+    notifications.notify(
+        claim,
+        NotificationKind.COMMENTED,
+        actor=by,
+        recipients=participants.order_by("pk"),
+        text=f"{by.get_username()} commented on {about}",
+    )
+    return comment
+
+
+@transaction.atomic
+def open_notification(notification: Notification, *, by) -> Notification:
+    """Mark one of the user's own notifications read, as they open it."""
+    if notification.recipient_id != by.pk:
+        raise NoRight("This notification is someone else's.")
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    notifications.mark_read(notification)
+    return notification
+
+
+@transaction.atomic
+def read_all_notifications(*, by) -> int:
+    """Mark every unread notification of the user read; how many there were."""
+    return notifications.mark_all_read(by)

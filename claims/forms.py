@@ -425,3 +425,12 @@ class ClaimFilterForm(forms.Form):
         if data["assigned_to_me"]:
             claims = claims.filter(reviewer=self.user, status=Claim.Status.IN_REVIEW)
         return claims
+
+
+class CommentForm(forms.Form):
+    # No maxlength on the box: a browser would cut a long paste silently; the action says so.
+    body = forms.CharField(
+        label="Your comment",
+        help_text="Write @username to let someone know.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

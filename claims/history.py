@@ -103,3 +103,45 @@ def claim_history(claim: Claim) -> list[HistoryEntry]:
         ),
     ]
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+# The note a reviewer wrote when returning a claim lives in the trail as the step's reason.
+RETURNED_PREFIX = "Returned to researcher: "
+
+
+@dataclass(frozen=True)
+class ReturnNote:
+    who: str
+    when: datetime.datetime
+    note: str
+
+    @property
+    def first_line(self) -> str:
+        return next((line.strip() for line in self.note.splitlines() if line.strip()), "")
+
+
+def return_notes(claims) -> dict[int, ReturnNote]:
+    """The latest return note of each claim that is a draft because a reviewer sent it back.
+
+    A claim is a draft again only when returned, so a draft's latest return is the one that
+    stands until it is submitted again. One query, none when no draft was ever submitted.
+    """
+    drafts = [
+        claim.pk
+        for claim in claims
+        if claim.status == Claim.Status.DRAFT and claim.submitted_at is not None
+    ]
+    if not drafts:
+        return {}
+    records = (
+        Claim.history.filter(id__in=drafts, history_change_reason__startswith=RETURNED_PREFIX)
+        .select_related("history_user")
+        .order_by("id", "-history_date", "-history_id")
+    )
+    notes: dict[int, ReturnNote] = {}
+    for record in records:
+        if record.id not in notes:
+            who = record.history_user.get_username() if record.history_user else "a reviewer"
+            note = record.history_change_reason.removeprefix(RETURNED_PREFIX)
+            notes[record.id] = ReturnNote(who, record.history_date, note)
+    return notes

@@ -522,3 +522,98 @@ EVIDENCE_HEADINGS = [
     (Stance.CONTRADICTS, "Contradicting evidence"),
     (Stance.CONTEXT, "Context"),
 ]
+
+
+# The desk's talk and hand-offs: comments on a claim, and who is told about what.
+
+COMMENT_MAX_LENGTH = 5000
+
+
+class Comment(models.Model):
+    """A remark in a claim's discussion. Talk changes nothing of the record, so it has no
+    version or history of its own: comments are only ever added, by their author."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    # Those the body names as @username and who were told, kept for the record.
+    mentioned = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(body=""), name="comment_body_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), COMMENT_MAX_LENGTH),
+                name="comment_body_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on claim {self.claim_id}"
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted for review"
+    ASSIGNED = "assigned", "Assigned to you"
+    RETURNED = "returned", "Returned to the researcher"
+    PUBLISHED = "published", "Verdict published"
+    MENTIONED = "mentioned", "Mentioned you"
+    COMMENTED = "commented", "New comment"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def for_inbox(self, user):
+        """The user's notifications, newest first, with what the inbox shows of each."""
+        return (
+            self.filter(recipient=user)
+            .select_related("claim", "actor")
+            .order_by("-created_at", "-pk")
+        )
+
+
+class Notification(models.Model):
+    """Something a person should know about a claim: a hand-off to them, or a word for them."""
+
+    Kind = NotificationKind
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The inbox, and the unread count in every page's header.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values),
+                name="notification_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

@@ -6,9 +6,10 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ from .balance import EvidenceBalance
 from .forms import (
     ClaimFilterForm,
     ClaimForm,
+    CommentForm,
     EvidenceEditForm,
     EvidenceForm,
     MentionSpanForm,
@@ -35,8 +37,18 @@ from .forms import (
     VerdictForm,
     VersionForm,
 )
-from .history import claim_history
-from .models import EVIDENCE_HEADINGS, Claim, Claimant, Evidence, Mention, MentionPlacement, Rating
+from .history import claim_history, return_notes
+from .models import (
+    EVIDENCE_HEADINGS,
+    Claim,
+    Claimant,
+    Comment,
+    Evidence,
+    Mention,
+    MentionPlacement,
+    Notification,
+    Rating,
+)
 
 PAGE_SIZE = 50
 
@@ -198,6 +210,8 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
         **review_context(claim, request.user),
         "publication": claim.publications.current().first(),
         "history": claim_history(claim),
+        "return_note": return_notes([claim]).get(claim.pk),
+        **discussion_context(claim),
     }
 
 
@@ -661,9 +675,20 @@ def claim_edit(request, pk: int):
 
 @permission_required("claims.review_claim", raise_exception=True)
 def review_queue(request):
-    """Submitted claims, the longest-waiting first, and claims in review, by reviewer."""
-    waiting = list(Claim.objects.awaiting_review().select_related("claimant", "created_by"))
-    in_review = list(Claim.objects.in_review().select_related("claimant", "reviewer"))
+    """Submitted claims, the longest-waiting first, and claims in review, by reviewer.
+
+    Each shows where it was found, its evidence and how long it has waited: four queries,
+    whatever the length of the queue.
+    """
+    first_article = Mention.objects.filter(claim=OuterRef("pk")).order_by("pk")
+    queued = Claim.objects.annotate(
+        article_title=Subquery(first_article.values("article__title")[:1])
+    )
+    waiting = list(queued.awaiting_review().select_related("claimant", "created_by"))
+    in_review = list(queued.in_review().select_related("claimant", "reviewer", "created_by"))
+    balances = Evidence.objects.filter(claim__in=[c.pk for c in waiting + in_review]).balances()
+    for claim in waiting + in_review:
+        claim.balance = balances.get(claim.pk, EvidenceBalance())
     by_reviewer = {}
     for claim in in_review:
         by_reviewer.setdefault(claim.reviewer, []).append(claim)
@@ -674,8 +699,84 @@ def review_queue(request):
 @permission_required("claims.add_claim", raise_exception=True)
 def my_claims(request):
     claims = Claim.objects.filter(created_by=request.user).select_related("claimant", "rating")
+    claims = list(claims.order_by("-updated_at", "-pk"))
+    notes = return_notes(claims)
     by_status = {status: [] for status in Claim.Status}
-    for claim in claims.order_by("-updated_at", "-pk"):
+    for claim in claims:
+        claim.return_note = notes.get(claim.pk)
         by_status[Claim.Status(claim.status)].append(claim)
     groups = [(status.label, by_status[status]) for status in Claim.Status]
     return render(request, "claims/my_claims.html", {"groups": groups})
+
+
+# The discussion on a claim, and each person's inbox of notifications.
+
+
+def discussion_context(claim: Claim, form: CommentForm | None = None) -> dict:
+    """The claim's comments, oldest first, and the form to add one."""
+    comments = Comment.objects.filter(claim=claim).select_related("author")
+    return {"claim": claim, "comments": list(comments), "comment_form": form or CommentForm()}
+
+
+def _render_discussion(request, claim: Claim, form: CommentForm | None = None, status=200):
+    return render(request, "claims/discussion.html", discussion_context(claim, form), status=status)
+
+
+@require_POST
+@permission_required(["claims.view_claim", "claims.add_comment"], raise_exception=True)
+def comment_add(request, pk: int):
+    """Add to the discussion: htmx swaps the thread; without it, back to the claim page."""
+    claim = _get_claim_for_user(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = actions.add_comment(claim, body=form.cleaned_data["body"], by=request.user)
+        except actions.Invalid as error:
+            _add_error(form, error)
+        except actions.Refused as error:
+            return _refused(request, claim, error)
+        else:
+            if request.htmx:
+                return _render_discussion(request, claim)
+            messages.success(request, "Comment added.")
+            return redirect(f"{claim.get_absolute_url()}#comment-{comment.pk}")
+    if request.htmx:
+        # htmx swaps only a success: the thread comes back with the words as typed.
+        return _render_discussion(request, claim, form)
+    context = {**claim_page_context(request, claim), **discussion_context(claim, form)}
+    return render(request, "claims/claim_detail.html", context, status=400)
+
+
+INBOX_PAGE_SIZE = 50
+
+
+def _get_notification_for_user(user, pk: int) -> Notification:
+    # Only one's own: someone else's notification is as good as missing.
+    return get_object_or_404(Notification.objects.select_related("claim"), pk=pk, recipient=user)
+
+
+@permission_required("claims.view_claim", raise_exception=True)
+def inbox(request):
+    """What the user was told, newest first, a page at a time; the unread ones marked."""
+    notifications = Notification.objects.for_inbox(request.user)
+    page = keyset.page_for(
+        request, notifications, field="created_at", descending=True, size=INBOX_PAGE_SIZE
+    )
+    return render(request, "claims/inbox.html", {"page": page})
+
+
+@require_POST
+@permission_required("claims.view_claim", raise_exception=True)
+def notification_open(request, pk: int):
+    """Mark the notification read and go to its claim."""
+    notification = _get_notification_for_user(request.user, pk)
+    actions.open_notification(notification, by=request.user)
+    return redirect(notification.claim)
+
+
+@require_POST
+@permission_required("claims.view_claim", raise_exception=True)
+def inbox_read_all(request):
+    count = actions.read_all_notifications(by=request.user)
+    messages.success(request, f"Marked {count} notification{pluralize(count)} read.")
+    return redirect("claims:inbox")

@@ -241,6 +241,29 @@ ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Claim Tracker")
 # The ClaimReview author's home page; leave empty to name the organisation only.
 ORGANISATION_URL = env_str("ORGANISATION_URL", "")
 
+# E-mail (notifications), through Django's mailers: printed to the console in development;
+# production sends over SMTP, configured from the environment.
+if DEBUG and not env_str("EMAIL_HOST"):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST", "localhost"),
+                "port": int(env_str("EMAIL_PORT", "25")),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "use_ssl": env_bool("EMAIL_USE_SSL", False),
+                "timeout": 10,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Claim Tracker <claims@localhost>")
+# Where the desk reaches the site: e-mails link to claims with it.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -166,7 +166,12 @@ def search(request):
         if words:
             # Only what a result shows: an article's text alone would be most of the page's cost.
             kinds = [
-                ("Claims", "claims", Claim.objects.only("text")),
+                (
+                    "Claims",
+                    "claims",
+                    # The status and the verdict are shown beside each claim.
+                    Claim.objects.select_related("rating").only("text", "status", "rating"),
+                ),
                 ("Articles", "articles", Article.objects.only("title")),
                 ("Sources", "sources", Source.objects.only("title")),
             ]

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 
 from articles.models import ArticleFetch
 from claims.actions import STEPS
-from claims.models import Rating
+from claims.models import Notification, Rating
 from sources import tasks as source_tasks
 from sources.fetching import Fetched
 from sources.models import SourceFetch, SourceSnapshot
@@ -124,6 +124,8 @@ PK_KINDS = {
     "claims:mention_confirm": "mention",
     "claims:evidence_edit": "evidence",
     "claims:evidence_delete": "evidence",
+    "claims:comment_add": "claim",
+    "claims:notification_open": "notification",
     "sources:detail": "source",
     "sources:edit": "source",
     "sources:fetch_request": "source",
@@ -247,6 +249,13 @@ def build_world() -> World:
             pk=BASE_PK + 3, url="https://paper.example/b", status="failed", error="Gone."
         ),
     ]
+    # One for each role that reads claims, and one for someone else: never theirs to open.
+    notifications = [
+        Notification.objects.create(
+            pk=BASE_PK + n, recipient=user, claim=claims[1], kind="submitted", text="Submitted"
+        )
+        for n, user in enumerate([researcher, reviewer, source_admin, superuser], start=1)
+    ]
     users = {
         "researcher": researcher,
         "reviewer": reviewer,
@@ -265,6 +274,7 @@ def build_world() -> World:
         "source_fetch": [fetch.pk for fetch in fetches],
         "snapshot": [snapshot.pk],
         "article_fetch": [fetch.pk for fetch in imports],
+        "notification": [notification.pk for notification in notifications],
     }
     built = World(users=users, pks=pks)
     for role, user in users.items():

@@ -168,9 +168,10 @@ def count_queries(client, url) -> int:
 class TestQueryCounts:
     """Pages cost the same number of queries for 1 row as for 100: no N+1.
 
-    Counted with nothing cached (tests/conftest.py): every signed-in page costs 5 for the data
-    version, the session, the user and their two kinds of permission. Served, the last four come
-    from memory, and so does a list page already drawn (tests/test_pagecache.py).
+    Counted with nothing cached (tests/conftest.py): every signed-in page costs 6 for the data
+    version, the session, the user, their two kinds of permission and their unread notifications
+    (the header's Inbox link). Served, the last five come from memory, and so does a list page
+    already drawn (tests/test_pagecache.py).
     """
 
     def test_the_article_list(self, login, researcher):
@@ -178,7 +179,7 @@ class TestQueryCounts:
         ArticleFactory()
         one = count_queries(client, reverse("articles:list"))
         ArticleFactory.create_batch(99)
-        assert count_queries(client, reverse("articles:list")) == one == 7
+        assert count_queries(client, reverse("articles:list")) == one == 8
 
     def test_the_claim_list(self, login, researcher):
         client = login(researcher)
@@ -187,7 +188,7 @@ class TestQueryCounts:
         for mention in MentionFactory.create_batch(99):
             EvidenceFactory(claim=mention.claim)
         # One more: the evidence balance of the claims on the page.
-        assert count_queries(client, reverse("claims:list")) == one == 8
+        assert count_queries(client, reverse("claims:list")) == one == 9
 
     def test_the_source_list(self, login, researcher):
         client = login(researcher)
@@ -196,7 +197,7 @@ class TestQueryCounts:
         one = count_queries(client, reverse("sources:list"))
         SourceFactory.create_batch(99)
         # Sources and the citation counts of those on the page.
-        assert count_queries(client, reverse("sources:list")) == one == 7
+        assert count_queries(client, reverse("sources:list")) == one == 8
 
     def test_the_article_page(self, login, researcher):
         client = login(researcher)
@@ -207,7 +208,7 @@ class TestQueryCounts:
             MentionFactory(article=article, start=start, length=4)
         assert article.mentions.count() == 100
         # One more than the mentions, ratings and article: the claims' evidence balances.
-        assert count_queries(client, article.get_absolute_url()) == one == 9
+        assert count_queries(client, article.get_absolute_url()) == one == 10
 
     def test_the_claim_page(self, login, researcher):
         client = login(researcher)
@@ -217,9 +218,9 @@ class TestQueryCounts:
         one = count_queries(client, claim.get_absolute_url())
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # Claim, tags, mentions, evidence, its current publication, and the history of the
-        # claim, mentions and evidence.
-        assert count_queries(client, claim.get_absolute_url()) == one == 13
+        # Claim, tags, mentions, evidence, its current publication, the history of the claim,
+        # mentions and evidence, and the discussion.
+        assert count_queries(client, claim.get_absolute_url()) == one == 15
 
     def test_the_claim_page_with_the_verdict_form(self, login, reviewer):
         client = login(reviewer)
@@ -231,7 +232,7 @@ class TestQueryCounts:
         EvidenceFactory.create_batch(99, claim=claim)
         # Five more than a researcher's: who wrote what (the claim's, mentions' and evidence's
         # history), the rating scale, and the reviewers it may be assigned to.
-        assert count_queries(client, claim.get_absolute_url()) == one == 18
+        assert count_queries(client, claim.get_absolute_url()) == one == 20
 
     def test_the_review_queue(self, login, reviewer):
         client = login(reviewer)
@@ -239,7 +240,9 @@ class TestQueryCounts:
         one = count_queries(client, reverse("claims:queue"))
         ClaimFactory.create_batch(99, status="submitted")
         ClaimFactory.create_batch(100, status="in_review", reviewer=reviewer)
-        assert count_queries(client, reverse("claims:queue")) == one == 7
+        # The claims waiting, those in review (each with its first mention's article), and the
+        # evidence balance of them all.
+        assert count_queries(client, reverse("claims:queue")) == one == 9
 
     def test_the_source_page(self, login, researcher):
         client = login(researcher)
@@ -248,7 +251,7 @@ class TestQueryCounts:
         one = count_queries(client, source.get_absolute_url())
         EvidenceFactory.create_batch(99, source=source)
         # Source, evidence, snapshots and the last fetch.
-        assert count_queries(client, source.get_absolute_url()) == one == 9
+        assert count_queries(client, source.get_absolute_url()) == one == 10
 
     def test_the_outlet_list(self, login, researcher):
         client = login(researcher)

@@ -143,11 +143,12 @@ class TestTheDetailsPage:
         article = ArticleFactory()
         client = login(researcher)
         client.get(details_url(article))
-        # The data version, session, user, two permission sets, the article, the outlets.
-        with django_assert_max_num_queries(7):
+        # The data version, session, user, two permission sets, the inbox count, the article,
+        # the outlets.
+        with django_assert_max_num_queries(8):
             assert client.get(details_url(article)).status_code == 200
         OutletFactory.create_batch(50)
-        with django_assert_max_num_queries(7):
+        with django_assert_max_num_queries(8):
             html = client.get(details_url(article)).content.decode()
         assert html.count("<option") == Outlet.objects.count() + 1  # and "---------"
 

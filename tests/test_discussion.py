@@ -215,7 +215,7 @@ class TestReturnNotes:
         page = login(researcher).get(claim.get_absolute_url()).content.decode()
         assert "Returned by victor on" in page
         assert "Find the office&#x27;s own figure." in page
-        assert page.index("<h1>") < page.index("Returned by victor") < page.index('class="facts"')
+        assert page.index("<h1") < page.index("Returned by victor") < page.index('class="facts"')
 
     def test_the_latest_note_stands_until_the_claim_is_submitted_again(
         self, login, researcher, reviewer, claim

@@ -100,6 +100,7 @@ class TestWhoIsTold:
             rating=Rating.objects.get(label="False"),
             rationale="The figures say otherwise.",
             as_of=AS_OF,
+            without_evidence=True,
         )
         assert told(researcher) == [("published", claim.pk)]
         assert [kind for kind, _ in told(reviewer)] == ["submitted"]

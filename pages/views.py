@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from articles.models import Article
 from claims.claimreview import Appearance, Verdict, as_script_text, claim_review, data_feed
-from claims.models import Claim, Publication, Rating
+from claims.models import Claim, Notification, Publication, Rating
 from lib import keyset, pagecache
 from lib.search import search as text_search
 from sources.models import Source
@@ -185,6 +185,8 @@ def search(request):
 
 
 DASHBOARD_WEEKS = 12
+# Unread notifications shown on the dashboard; the inbox has the rest.
+DASHBOARD_UNREAD = 5
 
 
 # The dashboard's counts read every claim; at a million that is most of a second, so they are
@@ -231,6 +233,8 @@ def dashboard(request):
         .order_by("-created_at", "-pk")[:10],
         "recent": Claim.history.select_related("history_user").order_by("-history_date")[:10],
         "chart": weekly_chart(counts["weekly"], weeks=DASHBOARD_WEEKS),
+        # The desk's own next things: what was handed to this person and not yet opened.
+        "handed_to_you": Notification.objects.for_inbox(request.user).unread()[:DASHBOARD_UNREAD],
     }
     return render(request, "dashboard.html", context)
 

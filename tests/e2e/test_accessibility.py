@@ -36,9 +36,11 @@ def page_kinds() -> dict[str, dict[str, str]]:
             "new-article": "/articles/new/",
             "reader": article.get_absolute_url(),
             "edit-text": f"/articles/{article.pk}/text/",
+            "article-details": f"/articles/{article.pk}/details/",
             "tag-page": f"/articles/{article.pk}/tag/",
             "claims": "/claims/",
             "my-claims": "/claims/mine/",
+            "inbox": "/claims/inbox/",
             "claim-workspace": draft.get_absolute_url(),
             "claim-edit": f"/claims/{draft.pk}/edit/",
             "published-claim": published.get_absolute_url(),
@@ -48,6 +50,7 @@ def page_kinds() -> dict[str, dict[str, str]]:
             "outlet": outlet.get_absolute_url(),
             "search": "/search/?q=korean",
             "not-found": "/claims/999999999/",
+            "forbidden": f"/sources/outlets/{outlet.pk}/edit/",
         },
         "reviewer": {
             "review-queue": "/claims/queue/",
@@ -61,6 +64,7 @@ def page_kinds() -> dict[str, dict[str, str]]:
         None: {
             "sign-in": "/accounts/login/",
             "public-page": f"/public/claims/{published.pk}/",
+            "public-index": "/public/claims/",
         },
     }
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from articles.forms import ArticleTextForm
 from articles.highlighting import split_into_runs
@@ -443,13 +443,17 @@ def article_detail(request, pk: int):
     return pagecache.render_kept(request, "claims/article_reader.html", build_context)
 
 
+# The reader's panel: a tag form asked for with this htmx target is answered into the reader.
+READER_PANEL = "tag-panel"
+
+
 @permission_required(["claims.add_claim", "claims.add_mention"], raise_exception=True)
 def tag_claim(request, pk: int):
     """Tag a passage as a claim: in place on the reader with htmx, or on a plain page."""
     article = get_article_for_user(request.user, pk)
+    in_reader = bool(request.htmx) and request.htmx.target == READER_PANEL
     data = request.POST if request.method == "POST" else None
-    initial = {"text": request.GET.get("passage", "")}
-    form = TagClaimForm(data, initial={**request.GET.dict(), **initial}, article=article)
+    form = TagClaimForm(data, initial=request.GET.dict(), article=article)
     status = 200
     if request.method == "POST" and form.is_valid():
         anchor = form.cleaned_data["anchor"]
@@ -465,7 +469,10 @@ def tag_claim(request, pk: int):
                     end=anchor.end,
                     text=form.cleaned_data["text"],
                     claimant_name=form.cleaned_data["claimant"],
+                    claimant_kind=form.cleaned_data["claimant_kind"],
+                    claimant_role=form.cleaned_data["claimant_role"],
                     claimed_on=form.cleaned_data["claimed_on"],
+                    tags=actions.parse_tags(form.cleaned_data["tag_names"]),
                     by=request.user,
                 )
         except actions.Refused as error:
@@ -473,11 +480,14 @@ def tag_claim(request, pk: int):
             _add_error(form, error)
             status = 200 if request.htmx else error.status
         else:
-            if request.htmx:
+            if in_reader:
                 context = reader_context(article)
                 response = render(request, "claims/article_reader.html#reader", context)
                 return reswap(retarget(response, "#reader"), "outerHTML")
             messages.success(request, "Claim tagged.")
+            if request.htmx:
+                # The plain page has no reader to swap: the browser goes to it, mark and all.
+                return HttpResponseClientRedirect(article.get_absolute_url())
             return redirect(article)
     template = "claims/tag_claim.html"
     if request.htmx:
@@ -485,6 +495,7 @@ def tag_claim(request, pk: int):
     context = {
         "article": article,
         "form": form,
+        "in_reader": in_reader,
         "from_selection": form["start"].value() not in (None, ""),
         "claimant_names": Claimant.objects.values_list("name", flat=True)[:1000],
     }

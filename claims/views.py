@@ -33,7 +33,7 @@ from .forms import (
     VersionForm,
 )
 from .history import claim_history
-from .models import EVIDENCE_HEADINGS, Claim, Claimant, Evidence, Mention, MentionPlacement, Rating
+from .models import EVIDENCE_HEADINGS, Claim, Claimant, Evidence, Mention, MentionPlacement
 
 PAGE_SIZE = 50
 
@@ -389,6 +389,16 @@ class Mark(NamedTuple):
     title: str
 
 
+def _mark_css(claim: Claim) -> str:
+    """A mark's classes: its claim's status and, once published, the verdict's colour family."""
+    if not (claim.is_published and claim.rating_id):
+        return f"status-{claim.status}"
+    # Rating.tone names the colour family shared by every page (the workspace's colour
+    # language); a checkout without it keeps the status colour alone.
+    tone = getattr(claim.rating, "tone", "")
+    return f"status-{claim.status} verdict-{tone}" if tone else f"status-{claim.status}"
+
+
 def reader_context(article: Article) -> dict:
     """The article's text cut into runs with the mentions covering each, and its claims."""
     everything = (
@@ -409,13 +419,17 @@ def reader_context(article: Article) -> dict:
     # Each mark's attributes are worked out once per mention (a URL once per claim), not once
     # per run of text in the template: an article may have thousands of marks.
     urls = {claim.pk: claim.get_absolute_url() for claim in claims}
-    marks = {}
-    for mention in mentions:
-        claim = mention.claim
-        verdict = f" verdict-{claim.rating_id}" if claim.rating_id else ""
-        marks[mention.pk] = Mark(
-            mention.pk, claim.pk, f"status-{claim.status}{verdict}", urls[claim.pk], claim.text
+    css = {claim.pk: _mark_css(claim) for claim in claims}
+    marks = {
+        mention.pk: Mark(
+            mention.pk,
+            mention.claim_id,
+            css[mention.claim_id],
+            urls[mention.claim_id],
+            mention.claim.text,
         )
+        for mention in mentions
+    }
     runs = [
         (run.text, marks.get(run.innermost), run.depth > 1)
         for run in split_into_runs(article.text, ((m.pk, m.start, m.end) for m in mentions))
@@ -425,7 +439,6 @@ def reader_context(article: Article) -> dict:
         claim.balance = balances.get(claim.pk, EvidenceBalance())
     return {
         "article": article,
-        "ratings": Rating.objects.all(),
         "runs": runs,
         "mentions": mentions,
         "orphans": orphans,

@@ -158,7 +158,7 @@
     if (box.top < 0 || box.bottom > window.innerHeight) {
       window.scrollBy(0, box.top - window.innerHeight / 3);
     }
-    announce("Selected: “" + range.toString() + "”. Press t to tag it.");
+    announce("Selected: “" + range.toString() + "” Press t to tag it.");
   }
 
   function moveBySentence(article, forward, extend) {

@@ -71,6 +71,8 @@
       start: selected.start, end: selected.end, passage: selected.passage,
     });
     button.hidden = true;
+    const status = document.getElementById("reader-status");
+    if (status) status.textContent = "";  // the hint about the selection is done with
     pendingRange = selected.range.cloneRange();
     highlight(pendingRange);
     htmx.ajax("GET", article.dataset.tagUrl + "?" + params, { target: "#tag-panel", swap: "innerHTML" })

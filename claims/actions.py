@@ -97,9 +97,22 @@ def _rederive(claim_pk: int, *, counts: bool = True, search: bool = True) -> Non
         claims.refresh_search_documents()
 
 
-def _claimant_named(name: str) -> Claimant | None:
-    name = name.strip()
-    return Claimant.objects.get_or_create(name=name)[0] if name else None
+def _claimant_named(name: str, *, kind: str = "", role: str = "") -> Claimant | None:
+    """The claimant of that name (in any case), or a new one of the kind and role given.
+
+    A known claimant keeps the kind and role on record: typing a name picks the claimant, and
+    changing who they are is the claimant register's business.
+    """
+    name = " ".join(name.split())
+    if not name:
+        return None
+    if known := Claimant.objects.filter(name__iexact=name).first():
+        return known
+    if kind and kind not in Claimant.Kind.values:
+        raise Invalid("Choose whether the claimant is a person or an organisation.", field="kind")
+    return Claimant.objects.create(
+        name=name, kind=kind or Claimant.Kind.PERSON, description=" ".join(role.split())
+    )
 
 
 def parse_tags(text: str) -> list[str]:
@@ -121,16 +134,27 @@ def _tags_named(names) -> list[Tag]:
 
 # Claims and their mentions.
 
+DOUBLE_SUBMIT_WINDOW = datetime.timedelta(minutes=5)
+
 
 @transaction.atomic
-def create_claim(*, text: str, claimant_name: str = "", claimed_on=None, tags=(), by) -> Claim:
-    """A new claim in draft, written by `by`."""
+def create_claim(
+    *,
+    text: str,
+    claimant_name: str = "",
+    claimant_kind: str = "",
+    claimant_role: str = "",
+    claimed_on=None,
+    tags=(),
+    by,
+) -> Claim:
+    """A new claim in draft, written by `by`; a claimant not yet known is added."""
     _require(by, "claims.add_claim", doing="add claims")
     if not text.strip():
         raise Invalid("Write the claim.", field="text")
     claim = Claim(
         text=text.strip(),
-        claimant=_claimant_named(claimant_name),
+        claimant=_claimant_named(claimant_name, kind=claimant_kind, role=claimant_role),
         claimed_on=claimed_on,
         created_by=by,
     )
@@ -151,15 +175,47 @@ def tag_claim(
     text: str,
     claimant_name: str,
     claimed_on: datetime.date | None,
+    claimant_kind: str = "",
+    claimant_role: str = "",
     tags=(),
     by,
 ) -> Mention:
-    """Create a claim and its first mention at article.text[start:end]."""
+    """Create a claim and its first mention at article.text[start:end].
+
+    The same person tagging the same words as the same claim again within a few minutes is a
+    double submit (two clicks, a retried request): they get the mention already made.
+    """
     _require(by, "claims.add_claim", "claims.add_mention", doing="tag claims")
+    # Tagging in one article is serialised, so two copies of a request cannot both miss the first.
+    _lock(Article, article.pk)
+    if repeated := _just_tagged(article, start=start, end=end, text=text, by=by):
+        return repeated
     claim = create_claim(
-        text=text, claimant_name=claimant_name, claimed_on=claimed_on, tags=tags, by=by
+        text=text,
+        claimant_name=claimant_name,
+        claimant_kind=claimant_kind,
+        claimant_role=claimant_role,
+        claimed_on=claimed_on,
+        tags=tags,
+        by=by,
     )
     return add_mention(claim, article, start=start, end=end, by=by)
+
+
+def _just_tagged(article: Article, *, start: int, end: int, text: str, by) -> Mention | None:
+    return (
+        Mention.objects.filter(
+            article=article,
+            start=start,
+            end=end,
+            created_by=by,
+            claim__created_by=by,
+            claim__text=text.strip(),
+            created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+        )
+        .select_related("claim")
+        .first()
+    )
 
 
 @transaction.atomic

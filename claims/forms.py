@@ -18,12 +18,14 @@ from .models import (
     STANCE_ADJECTIVES,
     Claim,
     Claimant,
+    ClaimantKind,
     Evidence,
     Mention,
     Rating,
     Stance,
     Tag,
 )
+from .sentences import as_sentence
 
 
 class EvidenceForm(forms.Form):
@@ -179,13 +181,39 @@ class TagClaimForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "claimant-names", "autocomplete": "off"}),
         help_text="Who made the claim: pick a known claimant or type a new name.",
     )
+    claimant_kind = forms.ChoiceField(
+        label="A new claimant is",
+        required=False,
+        choices=ClaimantKind.choices,
+        initial=ClaimantKind.PERSON,
+        widget=forms.RadioSelect,
+    )
+    claimant_role = forms.CharField(
+        label="Role (optional)",
+        required=False,
+        max_length=300,
+        help_text="E.g. Minister of Transport. A known claimant keeps the kind and role on record.",
+    )
     claimed_on = forms.DateField(
-        label="Claim date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Claim date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="When the claim was made; the article's date unless you know better.",
+    )
+    tag_names = forms.CharField(
+        label="Tags (comma-separated)",
+        required=False,
+        max_length=1000,
+        help_text="E.g. North Korea, Russia–Ukraine war. New tags are added.",
     )
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        # The words selected, written as a sentence to edit, and the day the article appeared.
+        if passage := self.initial.get("passage"):
+            self.initial.setdefault("text", as_sentence(passage))
+        self.initial.setdefault("claimed_on", article.published_on)
 
     def clean_existing_claim(self):
         value = self.cleaned_data["existing_claim"].strip()
@@ -312,7 +340,7 @@ class ClaimForm(VersionedModelForm):
         widget=forms.TextInput(attrs={"list": "claimant-names", "autocomplete": "off"}),
     )
     tag_names = forms.CharField(
-        label="Tags",
+        label="Tags (comma-separated)",
         required=False,
         max_length=1000,
         help_text="Separate tags with commas, e.g. North Korea, Russia–Ukraine war.",

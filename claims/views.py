@@ -13,7 +13,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from articles.forms import ArticleTextForm
 from articles.highlighting import split_into_runs
@@ -47,7 +47,6 @@ from .models import (
     Mention,
     MentionPlacement,
     Notification,
-    Rating,
 )
 
 PAGE_SIZE = 50
@@ -447,6 +446,16 @@ class Mark(NamedTuple):
     title: str
 
 
+def _mark_css(claim: Claim) -> str:
+    """A mark's classes: its claim's status and, once published, the verdict's colour family."""
+    if not (claim.is_published and claim.rating_id):
+        return f"status-{claim.status}"
+    # Rating.tone names the colour family shared by every page (the workspace's colour
+    # language); a checkout without it keeps the status colour alone.
+    tone = claim.rating.tone
+    return f"status-{claim.status} verdict-{tone}" if tone else f"status-{claim.status}"
+
+
 def reader_context(article: Article) -> dict:
     """The article's text cut into runs with the mentions covering each, and its claims."""
     everything = (
@@ -467,13 +476,17 @@ def reader_context(article: Article) -> dict:
     # Each mark's attributes are worked out once per mention (a URL once per claim), not once
     # per run of text in the template: an article may have thousands of marks.
     urls = {claim.pk: claim.get_absolute_url() for claim in claims}
-    marks = {}
-    for mention in mentions:
-        claim = mention.claim
-        verdict = f" verdict-{claim.rating_id}" if claim.rating_id else ""
-        marks[mention.pk] = Mark(
-            mention.pk, claim.pk, f"status-{claim.status}{verdict}", urls[claim.pk], claim.text
+    css = {claim.pk: _mark_css(claim) for claim in claims}
+    marks = {
+        mention.pk: Mark(
+            mention.pk,
+            mention.claim_id,
+            css[mention.claim_id],
+            urls[mention.claim_id],
+            mention.claim.text,
         )
+        for mention in mentions
+    }
     runs = [
         (run.text, marks.get(run.innermost), run.depth > 1)
         for run in split_into_runs(article.text, ((m.pk, m.start, m.end) for m in mentions))
@@ -483,7 +496,6 @@ def reader_context(article: Article) -> dict:
         claim.balance = balances.get(claim.pk, EvidenceBalance())
     return {
         "article": article,
-        "ratings": Rating.objects.all(),
         "runs": runs,
         "mentions": mentions,
         "orphans": orphans,
@@ -501,13 +513,17 @@ def article_detail(request, pk: int):
     return pagecache.render_kept(request, "claims/article_reader.html", build_context)
 
 
+# The reader's panel: a tag form asked for with this htmx target is answered into the reader.
+READER_PANEL = "tag-panel"
+
+
 @permission_required(["claims.add_claim", "claims.add_mention"], raise_exception=True)
 def tag_claim(request, pk: int):
     """Tag a passage as a claim: in place on the reader with htmx, or on a plain page."""
     article = get_article_for_user(request.user, pk)
+    in_reader = bool(request.htmx) and request.htmx.target == READER_PANEL
     data = request.POST if request.method == "POST" else None
-    initial = {"text": request.GET.get("passage", "")}
-    form = TagClaimForm(data, initial={**request.GET.dict(), **initial}, article=article)
+    form = TagClaimForm(data, initial=request.GET.dict(), article=article)
     status = 200
     if request.method == "POST" and form.is_valid():
         anchor = form.cleaned_data["anchor"]
@@ -523,7 +539,10 @@ def tag_claim(request, pk: int):
                     end=anchor.end,
                     text=form.cleaned_data["text"],
                     claimant_name=form.cleaned_data["claimant"],
+                    claimant_kind=form.cleaned_data["claimant_kind"],
+                    claimant_role=form.cleaned_data["claimant_role"],
                     claimed_on=form.cleaned_data["claimed_on"],
+                    tags=actions.parse_tags(form.cleaned_data["tag_names"]),
                     by=request.user,
                 )
         except actions.Refused as error:
@@ -531,11 +550,14 @@ def tag_claim(request, pk: int):
             _add_error(form, error)
             status = 200 if request.htmx else error.status
         else:
-            if request.htmx:
+            if in_reader:
                 context = reader_context(article)
                 response = render(request, "claims/article_reader.html#reader", context)
                 return reswap(retarget(response, "#reader"), "outerHTML")
             messages.success(request, "Claim tagged.")
+            if request.htmx:
+                # The plain page has no reader to swap: the browser goes to it, mark and all.
+                return HttpResponseClientRedirect(article.get_absolute_url())
             return redirect(article)
     template = "claims/tag_claim.html"
     if request.htmx:
@@ -543,6 +565,7 @@ def tag_claim(request, pk: int):
     context = {
         "article": article,
         "form": form,
+        "in_reader": in_reader,
         "from_selection": form["start"].value() not in (None, ""),
         "claimant_names": Claimant.objects.values_list("name", flat=True)[:1000],
     }

@@ -1,15 +1,25 @@
 """Tagging a claim where an article states it: in place with htmx, or on a plain page."""
 
+import datetime
+import json
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from claims.models import Claim, Mention
+from claims import actions
+from claims.models import Claim, Claimant, Mention, Tag
+from tests.conftest import make_user
 from tests.factories.articles import ArticleFactory
+from tests.factories.claims import ClaimantFactory, ClaimFactory, publish
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
+# What htmx sends from the reader's panel: the answer goes into the reader.
+IN_READER = {**HTMX, "HX-Target": "tag-panel"}
 
 
 @pytest.fixture
@@ -48,7 +58,7 @@ def test_a_selection_becomes_a_claim_and_a_mention_and_the_reader_rerenders(
             "claimant": "Jo Minister",
             "claimed_on": "2024-10-01",
         },
-        headers=HTMX,
+        headers=IN_READER,
     )
     mention = Mention.objects.get()
     assert (mention.start, mention.end) == (start, end), "UTF-16 offsets became code points"
@@ -99,11 +109,12 @@ def test_htmx_gets_the_form_fragment_and_a_browser_gets_the_page(article, login,
     client = login(researcher)
     page = client.get(tag_url(article)).content.decode()
     fragment = client.get(
-        tag_url(article), {"start": 0, "end": 5, "passage": "Intro"}, headers=HTMX
+        tag_url(article), {"start": 0, "end": 5, "passage": "Intro"}, headers=IN_READER
     ).content.decode()
     assert "<html" in page and ">Passage</label>" in page
     assert "<html" not in fragment and "<q>Intro</q>" in fragment
-    assert 'name="text"' in fragment and "Intro</textarea>" in fragment
+    assert 'name="text"' in fragment and "Intro.</textarea>" in fragment
+    assert 'hx-target="#tag-panel"' in fragment and 'hx-target="#tag-panel"' not in page
 
 
 @pytest.mark.parametrize("role", ["source_admin", "outsider"])
@@ -280,3 +291,191 @@ def test_adjusting_and_removing_a_mention_cost_the_same_for_1_mention_as_for_50(
     one = queries_for(MentionFactory(claim=claim))
     MentionFactory.create_batch(49, claim=claim)
     assert queries_for(MentionFactory(claim=claim)) == one
+
+
+# The tag form's suggestions, the claimant's kind and role, tags, and double submits.
+
+
+def tag_form(client, article, **params) -> str:
+    return client.get(tag_url(article), params, headers=IN_READER).content.decode()
+
+
+def test_the_selection_is_suggested_as_a_sentence_and_the_date_as_the_articles(login, researcher):
+    article = ArticleFactory(
+        text="Yesterday the minister said jobs rose by 5% in a year.",
+        published_on=datetime.date(2024, 10, 14),
+    )
+    start = article.text.index("jobs")
+    html = tag_form(
+        login(researcher),
+        article,
+        start=start,
+        end=start + len("jobs rose by 5%"),
+        passage="jobs rose by 5%",
+    )
+    # Only the selected words, tidied: the sentence around them is not added silently.
+    assert ">\nJobs rose by 5%.</textarea>" in html
+    assert 'name="claimed_on" value="2024-10-14"' in html
+
+
+def test_an_undated_article_suggests_no_claim_date(article, login, researcher):
+    html = tag_form(login(researcher), article, start=0, end=5, passage="Intro")
+    assert 'name="claimed_on" value=' not in html
+
+
+def test_a_new_claimant_is_added_with_its_kind_and_role(article, login, researcher):
+    response = login(researcher).post(
+        tag_url(article),
+        {
+            "passage": "Intro 🙂",
+            "text": "An intro claim.",
+            "claimant": "Ministry of Labour",
+            "claimant_kind": "organisation",
+            "claimant_role": "  Government   department ",
+        },
+    )
+    assert response.status_code == 302
+    claimant = Claim.objects.get().claimant
+    assert (claimant.name, claimant.kind) == ("Ministry of Labour", Claimant.Kind.ORGANISATION)
+    assert claimant.description == "Government department"
+
+
+def test_a_known_claimant_keeps_its_kind_and_role(article, login, researcher):
+    known = ClaimantFactory(name="Ministry of Labour", kind="organisation", description="Ministry")
+    login(researcher).post(
+        tag_url(article),
+        {
+            "passage": "Intro 🙂",
+            "text": "An intro claim.",
+            "claimant": "ministry of labour",
+            "claimant_kind": "person",
+            "claimant_role": "Minister",
+        },
+    )
+    assert Claim.objects.get().claimant == known
+    known.refresh_from_db()
+    assert (known.kind, known.description) == ("organisation", "Ministry")
+    assert Claimant.objects.count() == 1
+
+
+def test_an_unknown_claimant_kind_is_refused_and_the_typing_kept(article, login, researcher):
+    response = login(researcher).post(
+        tag_url(article),
+        {"passage": "Intro 🙂", "text": "My claim.", "claimant": "X", "claimant_kind": "robot"},
+    )
+    html = response.content.decode()
+    assert "Select a valid choice" in html and "My claim." in html
+    assert not Claim.objects.exists() and not Claimant.objects.exists()
+
+
+def test_an_organisation_tagged_as_claimant_is_an_organization_in_the_claimreview(
+    article, login, researcher
+):
+    login(researcher).post(
+        tag_url(article),
+        {
+            "passage": "Intro 🙂",
+            "text": "An intro claim.",
+            "claimant": "Ministry of Labour",
+            "claimant_kind": "organisation",
+        },
+    )
+    claim = publish(Claim.objects.get())
+    html = login(None).get(reverse("public_claim", args=[claim.pk])).content.decode()
+    document = json.loads(re.search(r'ld\+json"[^>]*>(.*?)</script>', html, re.S).group(1))
+    author = document["itemReviewed"]["author"]
+    assert author == {"@type": "Organization", "name": "Ministry of Labour"}
+
+
+def test_tags_typed_in_the_tag_form_are_added_once_each(article, login, researcher):
+    economy = Tag.objects.create(name="Economy")
+    login(researcher).post(
+        tag_url(article),
+        {"passage": "Intro 🙂", "text": "An intro claim.", "tag_names": "economy, Jobs,jobs ,"},
+    )
+    claim = Claim.objects.get()
+    assert sorted(tag.name for tag in claim.tags.all()) == ["Economy", "Jobs"]
+    assert Tag.objects.count() == 2 and economy in claim.tags.all()
+
+
+def test_the_claim_edit_form_edits_tags_too(login, researcher):
+    claim = ClaimFactory(created_by=researcher)
+    client = login(researcher)
+    url = reverse("claims:edit", args=[claim.pk])
+    assert "Tags (comma-separated)" in client.get(url).content.decode()
+    response = client.post(
+        url, {"text": claim.text, "tag_names": "Jobs, Economy", "seen_version": claim.version}
+    )
+    assert response.status_code == 302
+    assert sorted(tag.name for tag in claim.tags.all()) == ["Economy", "Jobs"]
+
+
+def test_a_double_submit_makes_one_claim(article, login, researcher):
+    client = login(researcher)
+    typed = {"passage": "Intro 🙂", "text": "An intro claim."}
+    first = client.post(tag_url(article), typed)
+    second = client.post(tag_url(article), typed, headers=IN_READER)
+    assert first.status_code == 302 and second["HX-Retarget"] == "#reader"
+    assert Claim.objects.count() == 1 and Mention.objects.count() == 1
+
+
+def test_a_different_claim_on_the_same_words_or_a_later_repeat_is_a_new_claim(
+    article, login, researcher
+):
+    client = login(researcher)
+    client.post(tag_url(article), {"passage": "Intro 🙂", "text": "An intro claim."})
+    client.post(tag_url(article), {"passage": "Intro 🙂", "text": "Another claim."})
+    assert Claim.objects.count() == 2
+    Mention.objects.update(created_at=timezone.now() - actions.DOUBLE_SUBMIT_WINDOW)
+    client.post(tag_url(article), {"passage": "Intro 🙂", "text": "An intro claim."})
+    assert Claim.objects.count() == 3
+
+
+def test_another_researcher_tagging_the_same_words_makes_their_own_claim(
+    article, login, researcher
+):
+    login(researcher).post(tag_url(article), {"passage": "Intro 🙂", "text": "A claim."})
+    colleague = make_user("rafa", "Researcher")
+    login(colleague).post(tag_url(article), {"passage": "Intro 🙂", "text": "A claim."})
+    assert Claim.objects.count() == 2
+
+
+def test_the_typed_passage_page_sends_htmx_to_the_reader_once_saved(article, login, researcher):
+    client = login(researcher)
+    page = client.get(tag_url(article)).content.decode()
+    assert 'hx-target="this"' in page and 'hx-disabled-elt="find button[type=submit]"' in page
+    response = client.post(
+        tag_url(article),
+        {"passage": "Intro 🙂", "text": "An intro claim."},
+        headers={**HTMX, "HX-Target": "tag-form"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == article.get_absolute_url()
+    assert "HX-Retarget" not in response
+    assert Mention.objects.get().quote == "Intro 🙂"
+
+
+def test_the_typed_passage_page_shows_errors_in_place_with_htmx(article, login, researcher):
+    response = login(researcher).post(
+        tag_url(article),
+        {"passage": "nowhere", "text": "Kept words."},
+        headers={**HTMX, "HX-Target": "tag-form"},
+    )
+    html = response.content.decode()
+    assert "<html" not in html and 'id="tag-form"' in html and 'hx-target="this"' in html
+    assert "Kept words." in html and "not in the article" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("researcher", 200), ("reviewer", 200), ("source_admin", 403), ("outsider", 403)],
+)
+def test_the_tag_form_opens_only_for_roles_that_tag(role, status, article, login, request):
+    client = login(request.getfixturevalue(role))
+    assert client.get(tag_url(article), headers=IN_READER).status_code == status
+    assert client.get(tag_url(article)).status_code == status
+
+
+def test_anonymous_visitors_are_sent_to_log_in_for_the_tag_form(article, client):
+    response = client.get(tag_url(article))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -49,7 +49,9 @@ def test_a_researcher_tags_the_headline_claim_in_the_seed_article(page, demo, lo
     started = time.perf_counter()
     page.get_by_role("button", name="Tag claim").click()
     claim_field = page.get_by_label("Claim", exact=True)
-    expect(claim_field).to_have_value(CLAIM_WORDS)
+    # The selected words, suggested as a sentence; the field has the focus, ready to edit.
+    expect(claim_field).to_have_value(CLAIM_WORDS + ".")
+    expect(claim_field).to_be_focused()
     claim_field.fill("North Korean troops are fighting alongside Russian forces in Ukraine.")
     page.get_by_label("Claimant").fill("Volodymyr Zelensky")
     page.get_by_label("Claim date").fill("2024-10-13")
@@ -91,5 +93,31 @@ def test_the_t_key_opens_the_tag_form_for_the_selection(page, demo, log_in):
     page.get_by_role("link", name=re.compile("^Zelensky Confirms")).click()
     select_text(page, "Moscow and Pyongyang")
     page.keyboard.press("t")
-    expect(page.get_by_label("Claim", exact=True)).to_have_value("Moscow and Pyongyang")
+    expect(page.get_by_label("Claim", exact=True)).to_have_value("Moscow and Pyongyang.")
+    assert errors == []
+
+
+def test_a_passage_typed_on_the_plain_page_lands_on_the_reader_once(page, demo, log_in):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in("researcher")
+    page.get_by_role("link", name="Articles", exact=True).click()
+    page.get_by_role("link", name=re.compile("^Zelensky Confirms")).click()
+    page.get_by_role("link", name="tag a claim by typing the passage").click()
+    page.get_by_label("Passage").fill("mutual defence commitments")
+    page.get_by_label("Claim", exact=True).fill(
+        "Russia and North Korea agreed to defend each other."
+    )
+    page.get_by_label("Tags (comma-separated)").fill("North Korea, Russia")
+    page.get_by_role("button", name="Save claim").dblclick()
+
+    expect(page.get_by_text("Claim tagged.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Zelensky Confirms"))
+    marks = page.locator(
+        "article mark", has=page.get_by_title("Russia and North Korea agreed to defend each other.")
+    )
+    expect(marks).to_have_count(1)
+    expect(
+        page.get_by_role("complementary").get_by_role("link", name=re.compile("^Russia and"))
+    ).to_have_count(1)
     assert errors == []

@@ -450,10 +450,8 @@ def _mark_css(claim: Claim) -> str:
     """A mark's classes: its claim's status and, once published, the verdict's colour family."""
     if not (claim.is_published and claim.rating_id):
         return f"status-{claim.status}"
-    # Rating.tone names the colour family shared by every page (the workspace's colour
-    # language); a checkout without it keeps the status colour alone.
-    tone = claim.rating.tone
-    return f"status-{claim.status} verdict-{tone}" if tone else f"status-{claim.status}"
+    # The verdict's colour family, the same on every page (Rating.tone).
+    return f"status-{claim.status} verdict-{claim.rating.tone}"
 
 
 def reader_context(article: Article) -> dict:

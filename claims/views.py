@@ -527,11 +527,11 @@ def tag_claim(request, pk: int):
         anchor = form.cleaned_data["anchor"]
         try:
             if existing := form.cleaned_data["existing_claim"]:
-                actions.add_mention(
+                mention = actions.add_mention(
                     existing, article, start=anchor.start, end=anchor.end, by=request.user
                 )
             else:
-                actions.tag_claim(
+                mention = actions.tag_claim(
                     article,
                     start=anchor.start,
                     end=anchor.end,
@@ -548,6 +548,13 @@ def tag_claim(request, pk: int):
             _add_error(form, error)
             status = 200 if request.htmx else error.status
         else:
+            if request.POST.get("then") == "evidence":
+                # "Save and add evidence": straight on to the claim's evidence form.
+                messages.success(request, "Claim tagged. Add its evidence below.")
+                to_evidence = mention.claim.get_absolute_url() + "#evidence"
+                if request.htmx:
+                    return HttpResponseClientRedirect(to_evidence)
+                return redirect(to_evidence)
             if in_reader:
                 context = reader_context(article)
                 response = render(request, "claims/article_reader.html#reader", context)

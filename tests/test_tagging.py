@@ -79,6 +79,28 @@ def test_the_plain_page_tags_a_typed_passage(article, login, researcher):
     assert Mention.objects.get().quote == "Intro 🙂"
 
 
+@pytest.mark.parametrize("headers", [IN_READER, {}], ids=["in the reader", "plain page"])
+def test_save_and_add_evidence_goes_on_to_the_claims_evidence(article, login, researcher, headers):
+    response = login(researcher).post(
+        tag_url(article),
+        {"passage": "Intro 🙂", "text": "An intro claim.", "then": "evidence"},
+        headers=headers,
+    )
+    claim = Mention.objects.get().claim
+    to_evidence = claim.get_absolute_url() + "#evidence"
+    if headers:
+        assert response.status_code == 200 and response["HX-Redirect"] == to_evidence
+    else:
+        assert response.status_code == 302 and response["Location"] == to_evidence
+
+
+def test_the_tag_form_offers_to_go_on_to_the_evidence(article, login, researcher):
+    page = login(researcher).get(tag_url(article)).content.decode()
+    assert (
+        '<button type="submit" name="then" value="evidence">Save and add evidence</button>' in page
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -64,7 +64,9 @@ class ArticleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
-        self.fields["title"].help_text = "When left empty: the file's title, or the first line of pasted text."
+        self.fields[
+            "title"
+        ].help_text = "When left empty: the file's title, or the first line of pasted text."
         self.fields["outlet"].queryset = Outlet.objects.order_by("name")
         self.fields["text"].help_text = f"Up to {in_megabytes(max_bytes())}."
         self.fields["file"].help_text = (

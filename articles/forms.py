@@ -48,6 +48,9 @@ def check_outlet_choice(form: forms.Form, cleaned: dict) -> None:
         form.add_error("new_outlet", "Choose an outlet from the list or type a new one, not both.")
 
 
+TITLE_HELP = "When left empty: the file's title, or the first line of pasted text."
+
+
 class ArticleForm(forms.ModelForm):
     new_outlet = new_outlet_field()
     text = forms.CharField(
@@ -64,9 +67,7 @@ class ArticleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
-        self.fields[
-            "title"
-        ].help_text = "When left empty: the file's title, or the first line of pasted text."
+        self.fields["title"].help_text = TITLE_HELP
         self.fields["outlet"].queryset = Outlet.objects.order_by("name")
         self.fields["text"].help_text = f"Up to {in_megabytes(max_bytes())}."
         self.fields["file"].help_text = (

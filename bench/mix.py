@@ -92,6 +92,9 @@ def read_request(room: Newsroom, kind: str, number: int, tag: str, user: str) ->
 def evidence_request(room: Newsroom, number: int) -> Planned:
     """Evidence `number`: a (claim, source, stance) no other evidence request in the run uses."""
     claims, sources = len(room.evidence_claims), len(room.sources)
+    if number >= claims * sources * 3:
+        # Another pass would repeat an item, which the server rightly refuses as a duplicate.
+        raise ValueError(f"evidence request {number}: prepare more draft claims or sources")
     claim = room.evidence_claims[number % claims]
     source = room.sources[(number // claims) % sources]
     stance = ("supports", "contradicts", "context")[(number // (claims * sources)) % 3]

@@ -61,6 +61,8 @@ function init(args)
   log:setvbuf("line")
 end
 
+-- wrk calls this once more on thread 0 before the run, to check the request it returns: that
+-- planned request is skipped, never sent, so nothing is repeated or counted for it.
 function request()
   position = position + 1
   if position > #requests then

@@ -12,7 +12,7 @@ help:
 	@echo "make test    set up and run the whole suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make serve   production-style: collectstatic, migrate, gunicorn (set DEBUG=0, SECRET_KEY)"
 	@echo "make lint    ruff check and ruff format --check"
-	@echo "make bench   load SIZE claims (default 1000000) into PostgreSQL and measure; see bench/"
+	@echo "make bench   load SIZE claims (default 1000000; 20000 is quick) into PostgreSQL, measure against main"
 
 # The virtual environment, with a Python of at least 3.12 (3.13 preferred).
 $(PYTHON):

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from articles.models import Article
 from claims.claimreview import Appearance, Verdict, as_script_text, claim_review, data_feed
 from claims.models import Claim, Notification, Publication, Rating
-from lib import keyset, pagecache
+from lib import keyset
 from lib.search import search as text_search
 from sources.models import Source
 
@@ -160,28 +160,25 @@ SEARCH_LIMIT = 20
 def search(request):
     """One box over claims, articles and sources, best matches first, with the words marked."""
     words = request.GET.get("q", "").strip()[:500]
-
-    def build_context():
-        results = []
-        if words:
-            # Only what a result shows: an article's text alone would be most of the page's cost.
-            kinds = [
-                (
-                    "Claims",
-                    "claims",
-                    # The status and the verdict are shown beside each claim.
-                    Claim.objects.select_related("rating").only("text", "status", "rating"),
-                ),
-                ("Articles", "articles", Article.objects.only("title")),
-                ("Sources", "sources", Source.objects.only("title")),
-            ]
-            results = [
-                (heading, kind, text_search(queryset, words, limit=SEARCH_LIMIT))
-                for heading, kind, queryset in kinds
-            ]
-        return {"words": words, "results": results}
-
-    return pagecache.render_kept(request, "search.html", build_context, htmx_partial="results")
+    results = []
+    if words:
+        # Only what a result shows: an article's text alone would be most of the page's cost.
+        kinds = [
+            (
+                "Claims",
+                "claims",
+                # The status and the verdict are shown beside each claim.
+                Claim.objects.select_related("rating").only("text", "status", "rating"),
+            ),
+            ("Articles", "articles", Article.objects.only("title")),
+            ("Sources", "sources", Source.objects.only("title")),
+        ]
+        results = [
+            (heading, kind, text_search(queryset, words, limit=SEARCH_LIMIT))
+            for heading, kind, queryset in kinds
+        ]
+    template = "search.html#results" if request.htmx else "search.html"
+    return render(request, template, {"words": words, "results": results})
 
 
 DASHBOARD_WEEKS = 12

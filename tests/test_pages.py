@@ -308,8 +308,10 @@ class TestQueryCounts:
             return reverse("public_claim", args=[publish(claim, reviewer=reviewer).pk])
 
         one = count_queries(client, published_with(1))
-        # The claim's state, its publications with their verdicts, and the rating scale.
-        assert count_queries(client, published_with(50)) == one == 3
+        # Two for the ETag (the claim's state with its newest publication, the rating scale),
+        # then drawing it: the claim's state, its publications with their verdicts, and the
+        # scale's bounds.
+        assert count_queries(client, published_with(50)) == one == 5
 
     def test_the_public_claim_page_with_updates(self, client, reviewer, researcher):
         from claims import actions

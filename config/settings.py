@@ -210,7 +210,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# The cache holds only short-lived figures that say how old they are (the dashboard's counts).
+# The cache holds only short-lived figures: the dashboard's counts, the rating scale's bounds.
 # Memory in each process by default; with more than one server, REDIS_URL makes it one shared
 # cache, so every server shows the same counts (README: Deployment).
 REDIS_URL = env_str("REDIS_URL")

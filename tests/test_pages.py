@@ -180,7 +180,7 @@ def count_queries(client, url) -> int:
 class TestQueryCounts:
     """Pages cost the same number of queries for 1 row as for 100: no N+1.
 
-    Nothing is cached, in tests or when served: every signed-in page costs 5 for the session,
+    No page is cached, in tests or when served: every signed-in page costs 5 for the session,
     the user, their two kinds of permission (their own and their groups') and their unread
     notifications (the header's Inbox link, at most 100 ids from an index).
     """

@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test serve bench lint format migrations-check deploy-check setup clean
+.PHONY: help run test serve bench two-servers lint format migrations-check deploy-check setup clean
 
 help:
 	@echo "make run     set up, migrate, load the demo and serve http://127.0.0.1:8000"
@@ -13,6 +13,7 @@ help:
 	@echo "make serve   production-style: collectstatic, migrate, gunicorn (set DEBUG=0, SECRET_KEY)"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make bench   load SIZE claims (default 1000000; 20000 is quick) into PostgreSQL, measure against main"
+	@echo "make two-servers  two gunicorns, one PostgreSQL, one Redis: do they act as one site?"
 
 # The virtual environment, with a Python of at least 3.12 (3.13 preferred).
 $(PYTHON):
@@ -56,6 +57,10 @@ serve: setup
 bench: setup
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
 	$(PYTHON) bench/run.py
+
+# Needs PostgreSQL (DATABASE_URL, or postgres@127.0.0.1) and redis-server; about a minute.
+two-servers: setup
+	$(PYTHON) deploy/check_two_servers.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 
-from lib import keyset, pagecache
+from lib import keyset
 from lib.oversize import answers_post_too_large
 from lib.versioning import StaleEdit
 from sources.extraction import in_megabytes, max_bytes
@@ -27,23 +27,18 @@ def get_article_for_user(user, pk: int) -> Article:
 @permission_required("articles.view_article", raise_exception=True)
 def article_list(request):
     """Articles, newest added first, filtered from the URL, a keyset page at a time."""
-
-    def build_context():
-        filters = ArticleFilterForm(request.GET or None)
-        articles = filters.filter(
-            Article.objects.select_related("outlet").defer("text", "html", "search_document")
-        )
-        page = keyset.page_for(
-            request, articles, field="created_at", descending=True, size=PAGE_SIZE
-        )
-        # Mentions belong to claims, the layer above: reached by the relation claims declares.
-        mentions = Article._meta.get_field("mentions").related_model
-        keyset.attach_counts(page, mentions, "article", "mention_count")
-        return {"page": page, "filters": filters}
-
-    return pagecache.render_kept(
-        request, "articles/article_list.html", build_context, htmx_partial="article-list"
+    filters = ArticleFilterForm(request.GET or None)
+    articles = filters.filter(
+        Article.objects.select_related("outlet").defer("text", "html", "search_document")
     )
+    page = keyset.page_for(request, articles, field="created_at", descending=True, size=PAGE_SIZE)
+    # Mentions belong to claims, the layer above: reached by the relation claims declares.
+    mentions = Article._meta.get_field("mentions").related_model
+    keyset.attach_counts(page, mentions, "article", "mention_count")
+    template = "articles/article_list.html"
+    if request.htmx:
+        template += "#article-list"
+    return render(request, template, {"page": page, "filters": filters})
 
 
 def render_article_form(request, form, *, too_large: str = "", status: int = 200):

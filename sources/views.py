@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from lib import keyset, pagecache
+from lib import keyset
 from lib.versioning import StaleEdit
 
 from . import actions
@@ -40,20 +40,17 @@ def _get_outlet_for_user(user, pk: int) -> Outlet:
 @permission_required("sources.view_source", raise_exception=True)
 def source_list(request):
     """Sources by title, filtered from the URL, a keyset page at a time; nothing is counted."""
-
-    def build_context():
-        filters = SourceFilterForm(request.GET or None)
-        sources = filters.filter(Source.objects.select_related("outlet"))
-        page = keyset.page_for(request, sources, field="title", descending=False, size=PAGE_SIZE)
-        # How often each is cited: evidence belongs to claims, a higher layer, so it is reached
-        # through the relation claims declares rather than imported.
-        citations = Source._meta.get_field("evidence").related_model
-        keyset.attach_counts(page, citations, "source", "evidence_count")
-        return {"page": page, "filters": filters}
-
-    return pagecache.render_kept(
-        request, "sources/source_list.html", build_context, htmx_partial="source-list"
-    )
+    filters = SourceFilterForm(request.GET or None)
+    sources = filters.filter(Source.objects.select_related("outlet"))
+    page = keyset.page_for(request, sources, field="title", descending=False, size=PAGE_SIZE)
+    # How often each is cited: evidence belongs to claims, a higher layer, so it is reached
+    # through the relation claims declares rather than imported.
+    citations = Source._meta.get_field("evidence").related_model
+    keyset.attach_counts(page, citations, "source", "evidence_count")
+    template = "sources/source_list.html"
+    if request.htmx:
+        template += "#source-list"
+    return render(request, template, {"page": page, "filters": filters})
 
 
 @permission_required("sources.view_source", raise_exception=True)

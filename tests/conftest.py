@@ -70,25 +70,10 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test counts its own rows: nothing cached by an earlier test may answer for them."""
-    from django.core.cache import caches
+    """Each test counts its own rows: the dashboard's counts from an earlier test may not answer."""
+    from django.core.cache import cache
 
-    for alias in ("default", "versioned"):
-        caches[alias].clear()
-
-
-@pytest.fixture(autouse=True)
-def versioned_cache_off(request, settings):
-    """Most tests run in one transaction that never commits, so the data version never moves.
-
-    Pages, sessions and permissions are then drawn afresh on every request; the tests marked
-    `versioned_cache` commit their writes and check the cache itself (tests/test_pagecache.py).
-    """
-    if request.node.get_closest_marker("versioned_cache") is None:
-        settings.CACHES = {
-            **settings.CACHES,
-            "versioned": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-        }
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -50,3 +50,51 @@ def test_the_admin_refuses_researchers_and_admits_source_admins(login, researche
     assert login(researcher).get(reverse("admin:index")).status_code == 302
     admin_page = login(source_admin).get(reverse("admin:sources_outlet_changelist"))
     assert admin_page.status_code == 200
+
+
+class TestSignedInStateIsReadEachRequest:
+    """Sessions, users and roles come from the database on each request: a change counts at once,
+    whichever server made it (nothing is kept in a process's memory)."""
+
+    def test_a_session_ended_elsewhere_is_over_here_too(self, login, researcher):
+        from django.contrib.sessions.models import Session
+
+        client = login(researcher)
+        assert client.get(reverse("claims:list")).status_code == 200
+        Session.objects.all().delete()  # another server's sign-out, or clearsessions
+        response = client.get(reverse("claims:list"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+    def test_a_revoked_role_is_refused_on_the_next_request(self, login, researcher):
+        from django.contrib.auth.models import Group
+
+        client = login(researcher)
+        assert client.get(reverse("claims:list")).status_code == 200
+        researcher.groups.remove(Group.objects.get(name="Researcher"))
+        assert client.get(reverse("claims:list")).status_code == 403
+
+    def test_a_user_deactivated_by_a_bulk_update_is_signed_out_at_once(self, login, researcher):
+        from django.contrib.auth.models import User
+
+        client = login(researcher)
+        assert client.get(reverse("claims:list")).status_code == 200
+        # update() sends no signal: only reading the user afresh can notice it.
+        User.objects.filter(pk=researcher.pk).update(is_active=False)
+        assert client.get(reverse("claims:list")).status_code == 302
+
+    def test_a_page_has_a_working_csrf_token_and_its_own_nonce(self, researcher):
+        import re
+
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(researcher)
+        first = client.get(reverse("claims:list")).content.decode()
+        response = client.get(reverse("claims:list"))
+        page = response.content.decode()
+        nonce = re.search(r'<script [^>]*nonce="([^"]+)"', page).group(1)
+        assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+        assert f'nonce="{nonce}"' not in first  # a nonce is never served twice
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        assert client.post(reverse("logout"), {"csrfmiddlewaretoken": token}).status_code == 302

@@ -90,14 +90,6 @@ def test_every_index_and_constraint_is_back_after_the_load():
     assert schema() == before
 
 
-def test_kept_pages_are_drawn_again_after_a_load():
-    from lib.pagecache import data_version
-
-    before = data_version()
-    generate(10)
-    assert data_version() == before + 1
-
-
 def test_published_claims_have_their_publication_and_a_public_page(client):
     from claims.models import Publication
 

@@ -30,8 +30,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.browser)
-            # The live server commits every write, so pages are cached as they are when served.
-            item.add_marker(pytest.mark.versioned_cache)
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,6 @@ from claims.models import (
     Tag,
     search_document,
 )
-from lib.pagecache import bump_data_version
 from sources.models import Outlet, Source
 from sources.urlnorm import url_key
 
@@ -160,7 +159,6 @@ class Command(BaseCommand):
             self.generate(claims)
             loaded = time.perf_counter()
         rebuilt = time.perf_counter()
-        bump_data_version()  # COPY sends no signals: say so for the kept pages
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # the planner needs to know the tables grew

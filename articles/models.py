@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from lib.links import url_for_pk
 from lib.tasks import waited_too_long
 
 
@@ -73,7 +74,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("reader:article", args=[self.pk])
+        return url_for_pk("reader:article", self.pk)
 
 
 class ArticleRevision(models.Model):

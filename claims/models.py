@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
-from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from lib.links import url_for_pk
 from sources.models import Source
 
 from .anchoring import Anchor, AnchorError, check_anchor
@@ -275,7 +275,7 @@ class Claim(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:detail", args=[self.pk])
+        return url_for_pk("claims:detail", self.pk)
 
     @property
     def is_published(self) -> bool:

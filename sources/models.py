@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from lib.links import url_for_pk
 from lib.tasks import waited_too_long
 
 from .urlnorm import MAX_LENGTH as MAX_URL_LENGTH
@@ -75,7 +76,7 @@ class Outlet(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("sources:outlet", args=[self.pk])
+        return url_for_pk("sources:outlet", self.pk)
 
     @property
     def duplicate_message(self) -> str:
@@ -155,7 +156,7 @@ class Source(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("sources:detail", args=[self.pk])
+        return url_for_pk("sources:detail", self.pk)
 
     def clean(self):
         # Refuse what add_source and edit_source would refuse, while the form still shows it.

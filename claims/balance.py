@@ -56,6 +56,13 @@ class EvidenceBalance:
         return self.supports + self.contradicts + self.context
 
     @property
+    def counts(self) -> str:
+        """'2 supporting, 1 contradicting, 0 context': one string, not three numbers to localise."""
+        return (
+            f"{self.supports} supporting, {self.contradicts} contradicting, {self.context} context"
+        )
+
+    @property
     def weight(self) -> float:
         """The weight of the supporting and contradicting items together."""
         return self.support_weight + self.contradict_weight

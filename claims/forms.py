@@ -407,6 +407,13 @@ class ClaimFilterForm(forms.Form):
         super().__init__(data)
         self.user = user
 
+    def criteria(self) -> list[forms.BoundField]:
+        """The fields typed or picked, in order; the "Only" check boxes are drawn apart."""
+        return [field for field in self if field.widget_type != "checkbox"]
+
+    def switches(self) -> list[forms.BoundField]:
+        return [field for field in self if field.widget_type == "checkbox"]
+
     def ordering(self) -> tuple[str, bool]:
         """The keyset field and direction of the chosen sort."""
         sort = (self.cleaned_data.get("sort") if self.is_valid() else "") or "newest"

@@ -20,6 +20,7 @@ from articles.highlighting import split_into_runs
 from articles.models import Article
 from articles.views import get_article_for_user
 from lib import keyset
+from lib.links import NarrowingLinks
 from lib.versioning import StaleEdit
 from sources.models import Source, SourceFetch
 
@@ -110,8 +111,15 @@ def claim_list(request):
     claims = filters.filter(Claim.objects.with_list_details())
     page = keyset.page_for(request, claims, field=field, descending=descending, size=PAGE_SIZE)
     balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
+    # Each row links to "only claims like this one"; built here, a query string per value.
+    links = NarrowingLinks(request.GET)
     for claim in page:
         claim.balance = balances.get(claim.pk, EvidenceBalance())
+        claim.status_link = links.narrowed("status", claim.status)
+        if claim.claimant:
+            claim.claimant_link = links.narrowed("claimant", claim.claimant.name)
+        if claim.rating_id:
+            claim.rating_link = links.narrowed("rating", claim.rating_id)
     template = "claims/claim_list.html"
     if request.htmx:
         template += "#claim-list"

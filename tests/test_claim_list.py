@@ -3,6 +3,7 @@
 import datetime
 import html
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -68,6 +69,18 @@ class TestFilterLinks:
         assert listed_at(client, links["Contested"]) == ["Both ways"]
         assert listed_at(client, links["Mine"]) == ["My own claim"]
         assert len(listed_at(client, links["All claims"])) == 2
+
+    def test_a_rows_links_keep_the_other_filters_and_go_back_to_the_first_page(
+        self, login, researcher
+    ):
+        ada = ClaimantFactory(name="Ada Byron & Co")
+        ClaimFactory.create_batch(51, claimant=ada)
+        client = login(researcher)
+        cursor = client.get(reverse("claims:list"), {"sort": "oldest"}).context["page"].next_cursor
+        second_page = urlencode({"sort": "oldest", "cursor": cursor})
+        links = links_on(client, reverse("claims:list") + "?" + second_page)
+        assert links["Ada Byron & Co"] == "?sort=oldest&claimant=Ada+Byron+%26+Co"
+        assert links["Draft"] == "?sort=oldest&status=draft"
 
 
 class TestKeysetPages:

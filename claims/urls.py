@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/edit/", views.claim_edit, name="edit"),
     path("<int:pk>/publish/", views.claim_publish, name="publish"),
+    path("<int:pk>/history/", views.claim_history_page, name="history"),
     path("queue/", views.review_queue, name="queue"),
     path("mine/", views.my_claims, name="mine"),
     path("inbox/", views.inbox, name="inbox"),

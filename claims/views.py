@@ -204,7 +204,10 @@ def review_context(claim: Claim, user) -> dict:
 
 
 def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None = None) -> dict:
-    """Everything the claim page shows: mentions, evidence, the workflow and the history."""
+    """Everything the claim page shows: mentions, evidence, the workflow and the discussion.
+
+    Not the history: few readers open it, and it costs as much as the evidence to draw.
+    """
     mentions = list(Mention.objects.filter(claim=claim).select_related("article__outlet"))
     return {
         "tags": claim.tags.all(),
@@ -213,7 +216,6 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
         **evidence_context(claim, evidence_form),
         **review_context(claim, request.user),
         "publication": claim.publications.current().first(),
-        "history": claim_history(claim),
         "return_note": return_notes([claim]).get(claim.pk),
         **discussion_context(claim),
     }
@@ -223,6 +225,16 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
 def claim_detail(request, pk: int):
     claim = _get_claim_for_user(request.user, pk)
     return render(request, "claims/claim_detail.html", claim_page_context(request, claim))
+
+
+@permission_required("claims.view_claim", raise_exception=True)
+def claim_history_page(request, pk: int):
+    """The claim's trail of changes: its own page, or the fragment its page asks for when opened."""
+    claim = _get_claim_for_user(request.user, pk)
+    template = "claims/claim_history.html"
+    if request.htmx:
+        template += "#history"
+    return render(request, template, {"claim": claim, "history": claim_history(claim)})
 
 
 @require_POST

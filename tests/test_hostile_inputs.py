@@ -116,6 +116,7 @@ PK_KINDS = {
     "claims:detail": "claim",
     "claims:edit": "claim",
     "claims:publish": "claim",
+    "claims:history": "claim",
     "claims:evidence_add": "claim",
     "claims:evidence_sources": "claim",
     "claims:step": "claim",

@@ -233,8 +233,20 @@ class TestQueryCounts:
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
         # The 5 every page costs; then the claim, tags, mentions, evidence, its current
-        # publication, the history of the claim, mentions and evidence, and the discussion.
-        assert count_queries(client, claim.get_absolute_url()) == one == 14
+        # publication and the discussion. The history waits until it is opened.
+        assert count_queries(client, claim.get_absolute_url()) == one == 11
+
+    def test_the_claim_history(self, login, researcher):
+        client = login(researcher)
+        claim = ClaimFactory()
+        MentionFactory(claim=claim)
+        EvidenceFactory(claim=claim)
+        url = reverse("claims:history", args=[claim.pk])
+        one = count_queries(client, url)
+        MentionFactory.create_batch(99, claim=claim)
+        EvidenceFactory.create_batch(99, claim=claim)
+        # The 5 every page costs; the claim, and the history of the claim, mentions and evidence.
+        assert count_queries(client, url) == one == 9
 
     def test_the_claim_page_with_the_verdict_form(self, login, reviewer):
         client = login(reviewer)
@@ -246,7 +258,7 @@ class TestQueryCounts:
         EvidenceFactory.create_batch(99, claim=claim)
         # Five more than a researcher's: who wrote what (the claim's, mentions' and evidence's
         # history), the rating scale, and the reviewers it may be assigned to.
-        assert count_queries(client, claim.get_absolute_url()) == one == 19
+        assert count_queries(client, claim.get_absolute_url()) == one == 16
 
     def test_the_review_queue(self, login, reviewer):
         client = login(reviewer)

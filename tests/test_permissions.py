@@ -104,6 +104,18 @@ MATRIX = [
         simple("claims:detail", lambda: claim_in("draft")),
         EVERYONE_SIGNED_IN,
     ),
+    (
+        "claim history",
+        "get",
+        simple("claims:history", lambda: claim_in("draft")),
+        EVERYONE_SIGNED_IN,
+    ),
+    (
+        "claim history, htmx",
+        "get",
+        simple("claims:history", lambda: claim_in("draft")),
+        EVERYONE_SIGNED_IN,
+    ),
     ("edit claim form", "get", edit_claim, DESK),
     ("edit claim", "post", edit_claim, DESK),
     ("submit for review", "post", step("submit", "draft"), DESK),
@@ -187,7 +199,7 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 140
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 150
 
 
 def test_a_forged_publish_by_a_researcher_changes_nothing(login, researcher):

@@ -110,6 +110,37 @@ class TestClaimWorkspace:
         assert position(html, "</aside>") < history
         assert html[history:].split(">", 2)[1].strip().startswith("<details")
 
+    def test_the_history_is_not_drawn_until_it_is_opened(self, login, researcher):
+        claim = ClaimFactory(text="Old words.", created_by=researcher)
+        html = login(researcher).get(claim.get_absolute_url()).content.decode()
+        section = html[position(html, '<section class="history-section"') :]
+        history_url = reverse("claims:history", args=[claim.pk])
+        # htmx asks for it on the first toggle; without JavaScript a link leads to it.
+        assert f'hx-get="{history_url}" hx-trigger="toggle once"' in section
+        assert f'<a href="{history_url}">Show every change to this claim</a>' in section
+        assert "created the claim" not in html
+
+    def test_the_history_has_its_own_page(self, login, researcher):
+        claim = ClaimFactory(text="Old words.", created_by=researcher)
+        response = login(researcher).get(reverse("claims:history", args=[claim.pk]))
+        html = response.content.decode()
+        assert "<html" in html and "<h1>History of “Old words.”</h1>" in html
+        assert f'<a href="{claim.get_absolute_url()}">Back to the claim</a>' in html
+
+    def test_htmx_gets_only_the_history_when_it_is_opened(self, login, researcher):
+        claim = ClaimFactory(created_by=researcher)
+        response = login(researcher).get(
+            reverse("claims:history", args=[claim.pk]), headers={"HX-Request": "true"}
+        )
+        html = response.content.decode().strip()
+        assert html.startswith('<div id="history">') and "<html" not in html
+        assert "created the claim</li>" in html
+
+    def test_someone_with_no_role_may_not_read_the_history(self, login, outsider):
+        claim = ClaimFactory()
+        response = login(outsider).get(reverse("claims:history", args=[claim.pk]))
+        assert response.status_code == 403
+
     def test_the_verdict_and_balance_sit_beside_the_evidence(self, login, researcher):
         claim = publish(ClaimFactory(), rating="Misleading")
         EvidenceFactory(claim=claim, stance="supports")

@@ -52,6 +52,7 @@ def test_a_claim_is_submitted_reviewed_published_and_read_in_public(page, demo, 
     page.get_by_role("button", name="Publish verdict").click()
     expect(page.get_by_text("Verdict published.")).to_be_visible()
     history = page.get_by_role("region", name="History")
+    history.get_by_role("heading", name="History").click()  # drawn when opened
     expect(history).to_contain_text("researcher Submitted for review")
     expect(history).to_contain_text("reviewer Published verdict: Misleading")
     public_url = page.get_by_role("link", name="Public page").get_attribute("href")

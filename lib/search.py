@@ -4,7 +4,8 @@ Each searchable model keeps a plain-text `search_document` current on write. On 
 stored generated column `search_vector` (to_tsvector of the document) carries a GIN index; on
 SQLite an FTS5 table mirrors the document through triggers. Queries use web-search syntax on
 both: words, "quoted phrases", OR, and -excluded words. On PostgreSQL ranking looks at the first
-RANKED_CANDIDATES matches only, so a term found in half the rows still answers fast.
+RANKED_CANDIDATES matches only, so a term found in half the rows still answers fast, and only the
+rows shown get a snippet, cut from a window of the text (HEADLINE_WINDOW).
 """
 
 import re
@@ -22,6 +23,12 @@ CANDIDATE_LIMIT = 1000  # what a filter such as the admin's search box may match
 # Ranking reads each candidate's vector; at a million claims 500 keeps a common word's search
 # to about 15 ms of database time, 1,000 took about 25.
 RANKED_CANDIDATES = 500
+# ts_headline parses all the text it is given: a long article's whole document costs tens of
+# milliseconds per result, for a snippet of a few dozen words. It is given this many characters,
+# starting a little before the first place a searched word appears as typed (else the opening:
+# a stemmed form may be spelled otherwise, "policies" for "policy").
+HEADLINE_WINDOW = 4000
+HEADLINE_LEAD = 1000
 MARK_START, MARK_END = "\x01", "\x02"  # never in user text; become <mark> after escaping
 TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 WORD = re.compile(r"\w+")
@@ -108,6 +115,17 @@ def matching_pks(model, words: str, *, limit: int = CANDIDATE_LIMIT) -> list[int
         return [pk for (pk,) in cursor.fetchall()]
 
 
+def first_searched_word(words: str) -> str:
+    """The first word the results must contain, lower-cased: where a snippet is looked for."""
+    for match in TOKEN.finditer(words):
+        phrase, word = match.group(1), match.group(2)
+        if word == "OR" or (word is not None and word.startswith("-")):
+            continue
+        if terms := WORD.findall(phrase if phrase is not None else word):
+            return terms[0].lower()
+    return ""
+
+
 def _ranked_ids_postgresql(table: str, words: str, limit: int) -> list[tuple[int, str]]:
     query = "websearch_to_tsquery('english', %s)"
     with connection.cursor() as cursor:
@@ -120,13 +138,25 @@ def _ranked_ids_postgresql(table: str, words: str, limit: int) -> list[tuple[int
                 SELECT id, ts_rank(search_vector, {query}) AS rank FROM candidates
                 ORDER BY rank DESC, id DESC LIMIT %s
             )
-            SELECT t.id, ts_headline('english', t.search_document, {query},
+            SELECT t.id, ts_headline('english',
+                   substr(t.search_document,
+                          greatest(strpos(lower(t.search_document), %s) - %s, 1), %s),
+                   {query},
                    'StartSel=' || chr(1) || ', StopSel=' || chr(2)
                    || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter= … ')
             FROM best JOIN {table} t ON t.id = best.id
             ORDER BY best.rank DESC, best.id DESC
             """,  # noqa: S608 - table names come from models, words are parameters
-            [words, RANKED_CANDIDATES, words, limit, words],
+            [
+                words,
+                RANKED_CANDIDATES,
+                words,
+                limit,
+                first_searched_word(words),
+                HEADLINE_LEAD,
+                HEADLINE_WINDOW,
+                words,
+            ],
         )
         return cursor.fetchall()
 

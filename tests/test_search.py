@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from claims import actions
 from claims.models import Claim, Claimant
-from lib.search import fts5_query, search
+from lib.search import first_searched_word, fts5_query, search
 from sources import actions as register
 from sources.models import Outlet, Source
 from tests.factories.articles import ArticleFactory
@@ -183,6 +183,19 @@ class TestTheSearchPage:
         )
         assert response.content.decode().strip().startswith('<div id="results">')
 
+    def test_a_word_deep_in_a_long_article_is_marked_in_its_snippet(self, login, researcher):
+        # The database cuts the snippet from a window of the text, found from the word typed.
+        filler = "The harbour was quiet that morning and nothing moved. " * 4000
+        ArticleFactory(title="Long report", text=f"{filler}A zeppelin landed. {filler}")
+        html = login(researcher).get(reverse("search"), {"q": "zeppelin"}).content.decode()
+        articles = html.split('id="results-articles"')[1].split("</section>")[0]
+        assert "Long report" in articles and "<mark>zeppelin</mark> landed" in articles
+
+    def test_a_stemmed_form_still_finds_and_marks_a_short_claim(self, login, researcher):
+        ClaimFactory(text="Both policies were dropped last spring.")
+        html = login(researcher).get(reverse("search"), {"q": "policy"}).content.decode()
+        assert "<mark>policies</mark>" in html
+
     def test_outsiders_are_refused(self, login, outsider):
         assert login(outsider).get(reverse("search"), {"q": "x"}).status_code == 403
 
@@ -198,6 +211,21 @@ class TestTheSearchPage:
         one = queries()
         ClaimFactory.create_batch(30, text="more rockets")
         assert queries() == one
+
+
+class TestWhereASnippetIsLookedFor:
+    @pytest.mark.parametrize(
+        ("words", "expected"),
+        [
+            ("Zeppelin landed", "zeppelin"),
+            ('-hoax "Artillery shells"', "artillery"),
+            ("OR -x rockets", "rockets"),
+            ("-only", ""),
+            ("'\"():*", ""),
+        ],
+    )
+    def test_the_first_word_a_result_must_contain(self, words, expected):
+        assert first_searched_word(words) == expected
 
 
 class TestTheSQLiteTranslation:

@@ -44,6 +44,7 @@ def page_kinds() -> dict[str, dict[str, str]]:
             "claim-workspace": draft.get_absolute_url(),
             "claim-edit": f"/claims/{draft.pk}/edit/",
             "published-claim": published.get_absolute_url(),
+            "claim-history": f"/claims/{published.pk}/history/",
             "sources": "/sources/",
             "source": source.get_absolute_url(),
             "new-source": "/sources/new/",

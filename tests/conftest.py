@@ -91,19 +91,62 @@ def postgresql():
         pytest.skip("postgres-only")  # CI runs the suite on both: not a failure on SQLite
 
 
+# Rebuilt after every flush by post_migrate, with new pks: the snapshot names them by natural key.
+REBUILT_BY_POST_MIGRATE = {"contenttypes.ContentType", "auth.Permission"}
+# The rows data migrations made (roles with their permissions, the rating scale), as JSON.
+rows_from_migrations: list[str] = []
+
+
+def rows_in_the_new_database() -> str:
+    from django.apps import apps
+    from django.core import serializers
+    from django.db import connection
+
+    models = [
+        model
+        for model in apps.get_models()
+        if model._meta.label not in REBUILT_BY_POST_MIGRATE
+        and not model._meta.proxy
+        and model._meta.can_migrate(connection)
+        and model._default_manager.exists()
+    ]
+    rows = [row for model in models for row in model._default_manager.order_by("pk")]
+    return serializers.serialize("json", rows, use_natural_foreign_keys=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and a note of the rows its data migrations made."""
+    with django_db_blocker.unblock():
+        rows_from_migrations[:] = [rows_in_the_new_database()]
+
+
 @pytest.fixture
 def migration_rows(transactional_db):
     """The rows data migrations made (roles, rating scale), back after an earlier flush.
 
-    A transactional test ends in a flush, which also empties what data migrations made; Django's
-    serialized_rollback cannot always restore it (under Playwright the test gets its own
-    connection object). Re-running the data migrations restores them the way every database got
-    them.
+    A transactional test ends in a flush, which also empties what data migrations made. Django's
+    serialized_rollback keeps its copy on the connection object, which is not the one a test sees
+    under Playwright; re-running the migrations took about 15 s a test. So the rows are noted
+    once, when the database is built, and written back here as they were.
     """
-    from django.core.management import call_command
+    from django.core import serializers
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
 
-    call_command("migrate", "claims", "0001", verbosity=0)
-    call_command("migrate", verbosity=0)  # every app: later migrations of others depend on claims
+    restored_models = set()
+    with transaction.atomic():
+        rows = serializers.deserialize(
+            "json", rows_from_migrations[0], handle_forward_references=True
+        )
+        for row in rows:
+            row.save()
+            restored_models.add(type(row.object))
+        # The rows keep their pks; the next row a test adds must not collide with them.
+        reset = connection.ops.sequence_reset_sql(no_style(), list(restored_models))
+        with connection.cursor() as cursor:
+            for statement in reset:
+                cursor.execute(statement)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 import os
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
@@ -33,17 +34,41 @@ def skip_or_fail(kind: str) -> None:
     pytest.skip(kind)
 
 
-# Lines a test module leaves for the end of the run, by topic (tests/test_hostile_inputs.py).
-RUN_NOTES = pytest.StashKey[dict[str, str]]()
+# Lines left for the end of the run, by topic: a template and the counts that fill it. Under
+# pytest-xdist each worker counts its share and the counts are added up on the controller.
+RUN_NOTES = pytest.StashKey[dict[str, tuple[str, Counter]]]()
+
+
+def add_to_run_note(config: pytest.Config, topic: str, template: str, **counts: int) -> None:
+    notes = config.stash.setdefault(RUN_NOTES, {})
+    notes.setdefault(topic, (template, Counter()))[1].update(counts)
+
+
+def pytest_sessionfinish(session):
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: hand the notes to the controller
+        notes = session.config.stash.get(RUN_NOTES, {})
+        worker_output["run_notes"] = {
+            topic: (template, dict(counts)) for topic, (template, counts) in notes.items()
+        }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller's side of pytest-xdist: a worker is done, its notes are counted."""
+    for topic, (template, counts) in node.workeroutput.get("run_notes", {}).items():
+        add_to_run_note(node.config, topic, template, **counts)
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workeroutput"):
+        return  # an xdist worker: the controller, which sees every report, writes the lines once
     reasons = {str(report.longrepr[-1]) for report in terminalreporter.stats.get("skipped", [])}
     for kind, line in SKIP_LINES.items():
         if any(reason.endswith(kind) for reason in reasons):
             terminalreporter.write_line(line)
-    for line in config.stash.get(RUN_NOTES, {}).values():
-        terminalreporter.write_line(line)
+    for template, counts in config.stash.get(RUN_NOTES, {}).values():
+        terminalreporter.write_line(template.format_map(counts))
 
 
 @pytest.fixture

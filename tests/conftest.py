@@ -146,15 +146,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
         rows_from_migrations[:] = [rows_in_the_new_database()]
 
 
-@pytest.fixture
-def migration_rows(transactional_db):
-    """The rows data migrations made (roles, rating scale), back after an earlier flush.
-
-    A transactional test ends in a flush, which also empties what data migrations made. Django's
-    serialized_rollback keeps its copy on the connection object, which is not the one a test sees
-    under Playwright; re-running the migrations took about 15 s a test. So the rows are noted
-    once, when the database is built, and written back here as they were.
-    """
+def restore_rows_from_migrations() -> None:
+    """Write back the rows data migrations made, as they were when the database was built."""
     from django.core import serializers
     from django.core.management.color import no_style
     from django.db import connection, transaction
@@ -172,6 +165,18 @@ def migration_rows(transactional_db):
         with connection.cursor() as cursor:
             for statement in reset:
                 cursor.execute(statement)
+
+
+@pytest.fixture
+def migration_rows(transactional_db):
+    """The rows data migrations made (roles, rating scale), back after an earlier flush.
+
+    A transactional test ends in a flush, which also empties what data migrations made. Django's
+    serialized_rollback keeps its copy on the connection object, which is not the one a test sees
+    under Playwright; re-running the migrations took about 15 s a test. So the rows are noted
+    once, when the database is built, and written back here as they were.
+    """
+    restore_rows_from_migrations()
 
 
 @contextmanager

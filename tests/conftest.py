@@ -120,7 +120,7 @@ def postgresql():
 # Rebuilt after every flush by post_migrate, with new pks: the snapshot names them by natural key.
 REBUILT_BY_POST_MIGRATE = {"contenttypes.ContentType", "auth.Permission"}
 # The rows data migrations made (roles with their permissions, the rating scale), as JSON.
-rows_from_migrations: list[str] = []
+ROWS_FROM_MIGRATIONS = pytest.StashKey[str]()
 
 
 def rows_in_the_new_database() -> str:
@@ -141,13 +141,13 @@ def rows_in_the_new_database() -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
     """pytest-django's test database, and a note of the rows its data migrations made."""
     with django_db_blocker.unblock():
-        rows_from_migrations[:] = [rows_in_the_new_database()]
+        pytestconfig.stash[ROWS_FROM_MIGRATIONS] = rows_in_the_new_database()
 
 
-def restore_rows_from_migrations() -> None:
+def restore_rows_from_migrations(config: pytest.Config) -> None:
     """Write back the rows data migrations made, as they were when the database was built."""
     from django.core import serializers
     from django.core.management.color import no_style
@@ -156,7 +156,7 @@ def restore_rows_from_migrations() -> None:
     restored_models = set()
     with transaction.atomic():
         rows = serializers.deserialize(
-            "json", rows_from_migrations[0], handle_forward_references=True
+            "json", config.stash[ROWS_FROM_MIGRATIONS], handle_forward_references=True
         )
         for row in rows:
             row.save()
@@ -169,7 +169,7 @@ def restore_rows_from_migrations() -> None:
 
 
 @pytest.fixture
-def migration_rows(transactional_db):
+def migration_rows(transactional_db, pytestconfig):
     """The rows data migrations made (roles, rating scale), back after an earlier flush.
 
     A transactional test ends in a flush, which also empties what data migrations made. Django's
@@ -177,7 +177,7 @@ def migration_rows(transactional_db):
     under Playwright; re-running the migrations took about 15 s a test. So the rows are noted
     once, when the database is built, and written back here as they were.
     """
-    restore_rows_from_migrations()
+    restore_rows_from_migrations(pytestconfig)
 
 
 class LocalServer(ThreadingHTTPServer):

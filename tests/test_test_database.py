@@ -18,7 +18,7 @@ def roles_and_scale() -> tuple[dict, list]:
     return roles, list(Rating.objects.values())
 
 
-def test_a_flush_then_the_snapshot_gives_back_the_roles_and_the_rating_scale():
+def test_a_flush_then_the_snapshot_gives_back_the_roles_and_the_rating_scale(pytestconfig):
     built = roles_and_scale()
     assert set(built[0]) == {"Researcher", "Reviewer", "Source admin"}
     assert all(built[0].values()), "every role has permissions"
@@ -29,7 +29,7 @@ def test_a_flush_then_the_snapshot_gives_back_the_roles_and_the_rating_scale():
     call_command("flush", interactive=False, verbosity=0)
     assert not Group.objects.exists() and not Rating.objects.exists()
 
-    restore_rows_from_migrations()
+    restore_rows_from_migrations(pytestconfig)
 
     assert roles_and_scale() == built
     added = Rating.objects.create(label="Added later", position=99)

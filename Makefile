@@ -44,8 +44,10 @@ run: setup
 	$(MANAGE) db_worker & worker=$$!; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# Two workers (pytest-xdist), each with its own test database; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: setup
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(TEST_WORKERS)
 
 serve: setup
 	$(MANAGE) collectstatic --no-input --verbosity 0

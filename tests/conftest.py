@@ -1,7 +1,9 @@
 """Personas (one per role, plus an outsider with none) and the rules for skipping honestly."""
 
 import os
+import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
@@ -33,17 +35,41 @@ def skip_or_fail(kind: str) -> None:
     pytest.skip(kind)
 
 
-# Lines a test module leaves for the end of the run, by topic (tests/test_hostile_inputs.py).
-RUN_NOTES = pytest.StashKey[dict[str, str]]()
+# Lines left for the end of the run, by topic: a template and the counts that fill it. Under
+# pytest-xdist each worker counts its share and the counts are added up on the controller.
+RUN_NOTES = pytest.StashKey[dict[str, tuple[str, Counter]]]()
+
+
+def add_to_run_note(config: pytest.Config, topic: str, template: str, **counts: int) -> None:
+    notes = config.stash.setdefault(RUN_NOTES, {})
+    notes.setdefault(topic, (template, Counter()))[1].update(counts)
+
+
+def pytest_sessionfinish(session):
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: hand the notes to the controller
+        notes = session.config.stash.get(RUN_NOTES, {})
+        worker_output["run_notes"] = {
+            topic: (template, dict(counts)) for topic, (template, counts) in notes.items()
+        }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller's side of pytest-xdist: a worker is done, its notes are counted."""
+    for topic, (template, counts) in node.workeroutput.get("run_notes", {}).items():
+        add_to_run_note(node.config, topic, template, **counts)
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workeroutput"):
+        return  # an xdist worker: the controller, which sees every report, writes the lines once
     reasons = {str(report.longrepr[-1]) for report in terminalreporter.stats.get("skipped", [])}
     for kind, line in SKIP_LINES.items():
         if any(reason.endswith(kind) for reason in reasons):
             terminalreporter.write_line(line)
-    for line in config.stash.get(RUN_NOTES, {}).values():
-        terminalreporter.write_line(line)
+    for template, counts in config.stash.get(RUN_NOTES, {}).values():
+        terminalreporter.write_line(template.format_map(counts))
 
 
 @pytest.fixture
@@ -91,25 +117,81 @@ def postgresql():
         pytest.skip("postgres-only")  # CI runs the suite on both: not a failure on SQLite
 
 
+# Rebuilt after every flush by post_migrate, with new pks: the snapshot names them by natural key.
+REBUILT_BY_POST_MIGRATE = {"contenttypes.ContentType", "auth.Permission"}
+# The rows data migrations made (roles with their permissions, the rating scale), as JSON.
+ROWS_FROM_MIGRATIONS = pytest.StashKey[str]()
+
+
+def rows_in_the_new_database() -> str:
+    from django.apps import apps
+    from django.core import serializers
+    from django.db import connection
+
+    models = [
+        model
+        for model in apps.get_models()
+        if model._meta.label not in REBUILT_BY_POST_MIGRATE
+        and not model._meta.proxy
+        and model._meta.can_migrate(connection)
+        and model._default_manager.exists()
+    ]
+    rows = [row for model in models for row in model._default_manager.order_by("pk")]
+    return serializers.serialize("json", rows, use_natural_foreign_keys=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
+    """pytest-django's test database, and a note of the rows its data migrations made."""
+    with django_db_blocker.unblock():
+        pytestconfig.stash[ROWS_FROM_MIGRATIONS] = rows_in_the_new_database()
+
+
+def restore_rows_from_migrations(config: pytest.Config) -> None:
+    """Write back the rows data migrations made, as they were when the database was built."""
+    from django.core import serializers
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    restored_models = set()
+    with transaction.atomic():
+        rows = serializers.deserialize(
+            "json", config.stash[ROWS_FROM_MIGRATIONS], handle_forward_references=True
+        )
+        for row in rows:
+            row.save()
+            restored_models.add(type(row.object))
+        # The rows keep their pks; the next row a test adds must not collide with them.
+        reset = connection.ops.sequence_reset_sql(no_style(), list(restored_models))
+        with connection.cursor() as cursor:
+            for statement in reset:
+                cursor.execute(statement)
+
+
 @pytest.fixture
-def migration_rows(transactional_db):
+def migration_rows(transactional_db, pytestconfig):
     """The rows data migrations made (roles, rating scale), back after an earlier flush.
 
-    A transactional test ends in a flush, which also empties what data migrations made; Django's
-    serialized_rollback cannot always restore it (under Playwright the test gets its own
-    connection object). Re-running the data migrations restores them the way every database got
-    them.
+    A transactional test ends in a flush, which also empties what data migrations made. Django's
+    serialized_rollback keeps its copy on the connection object, which is not the one a test sees
+    under Playwright; re-running the migrations took about 15 s a test. So the rows are noted
+    once, when the database is built, and written back here as they were.
     """
-    from django.core.management import call_command
+    restore_rows_from_migrations(pytestconfig)
 
-    call_command("migrate", "claims", "0001", verbosity=0)
-    call_command("migrate", verbosity=0)  # every app: later migrations of others depend on claims
+
+class LocalServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that gave up (a fetch that timed out) is what some tests are about; its
+        # traceback would land in the middle of pytest's output, past the test that caused it.
+        if not isinstance(sys.exception(), ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @contextmanager
 def http_server(handler) -> Iterator[str]:
     """A local web server for fetch tests (the internet is never touched); yields its base URL."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = LocalServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_port}"

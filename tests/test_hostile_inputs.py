@@ -42,7 +42,7 @@ from claims.models import Notification, Rating
 from sources import tasks as source_tasks
 from sources.fetching import Fetched
 from sources.models import SourceFetch, SourceSnapshot
-from tests.conftest import PROJECT_ROOT, RUN_NOTES, make_user
+from tests.conftest import PROJECT_ROOT, add_to_run_note, make_user
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, MentionFactory
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
@@ -987,8 +987,13 @@ def test_removing_a_mention_with_a_next_that_is_not_a_url_is_refused(world):
 @pytest.fixture(scope="module", autouse=True)
 def say_how_many_were_tried(request):
     yield
-    notes = request.config.stash.setdefault(RUN_NOTES, {})
-    notes["hostile"] = (
-        f"Hostile inputs tried: {TRIED['GET'] + TRIED['POST']} requests "
-        f"({TRIED['GET']} GET, {TRIED['POST']} POST of which {TRIED['upload']} uploads)."
+    add_to_run_note(
+        request.config,
+        "hostile",
+        "Hostile inputs tried: {requests} requests "
+        "({GET} GET, {POST} POST of which {upload} uploads).",
+        requests=TRIED["GET"] + TRIED["POST"],
+        GET=TRIED["GET"],
+        POST=TRIED["POST"],
+        upload=TRIED["upload"],
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import add_to_run_note
 from tests.e2e.test_tagging_a_claim import select_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,7 +72,7 @@ def sign_in(page, tally: Tally, username: str) -> None:
     page.get_by_role("heading", name="Dashboard").wait_for()
 
 
-def test_from_a_pasted_article_to_a_published_fact_check(page, demo, capsys):
+def test_from_a_pasted_article_to_a_published_fact_check(page, demo, pytestconfig):
     tally = Tally()
 
     def loaded(_page):
@@ -142,11 +143,15 @@ def test_from_a_pasted_article_to_a_published_fact_check(page, demo, capsys):
     expect(page.locator(".verdict")).to_contain_text("Mostly false")
     expect(page.get_by_role("heading", level=1)).to_have_text(CLAIM_SENTENCE)
 
-    with capsys.disabled():
-        print(
-            f"\nDesk journey: {tally.loads} page loads, {tally.clicks} clicks, "
-            f"{tally.fields} fields ({tally.actions} actions)"
-        )
+    add_to_run_note(
+        pytestconfig,
+        "desk journey",
+        "Desk journey: {loads} page loads, {clicks} clicks, {fields} fields ({actions} actions)",
+        loads=tally.loads,
+        clicks=tally.clicks,
+        fields=tally.fields,
+        actions=tally.actions,
+    )
     assert tally.loads <= MOST_PAGE_LOADS, "\n".join(tally.steps)
     assert tally.actions <= MOST_ACTIONS, "\n".join(tally.steps)
     assert re.search(r"/public/claims/\d+/$", page.url)

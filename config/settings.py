@@ -104,6 +104,9 @@ TEMPLATES = [
     },
 ]
 
+# The common form widgets are drawn in Python, with Django's markup (lib/widgets.py).
+FORM_RENDERER = "lib.widgets.WidgetsInPython"
+
 # Empty DATABASE_URL: an SQLite file under the git-ignored data/ folder, so a clone just runs.
 DATA_DIR = BASE_DIR / "data"
 DATABASE_URL = env_str("DATABASE_URL")

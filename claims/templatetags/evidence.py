@@ -1,10 +1,10 @@
 """Template filters and tags for showing evidence beside the claim it bears on."""
 
 import datetime
+from html import escape
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
@@ -29,92 +29,67 @@ def relative_to(published: datetime.date | None, claimed: datetime.date | None) 
 def evidence_items(context, items) -> SafeString:
     """The claim page's evidence items, drawn in Python: a claim may carry fifty of them.
 
-    Through an include each item took about 0.18 ms; here it is a few format_html calls. The
-    page asks for the rights once and passes them in the context (can_edit, can_remove, ...).
+    Through an include each item took about 0.18 ms; here it is one f-string with every value
+    escaped. The page asks for the rights once and passes them in (can_edit, can_remove, ...).
     """
     rights = {
         name: bool(context.get(name))
         for name in ("can_edit", "can_remove", "can_edit_sources", "can_add_sources")
     }
     user_pk = getattr(context.get("user"), "pk", None)
-    token = context.get("csrf_token")
-    return format_html_join("", "{}", ((_item(item, rights, user_pk, token),) for item in items))
+    token = escape(context.get("csrf_token") or "")
+    drawn = "".join(_item(item, rights, user_pk, token) for item in items)
+    return mark_safe(drawn)  # noqa: S308 - every value is escaped in _item
 
 
-def _item(item, rights: dict, user_pk, csrf_token) -> SafeString:
-    source = item.source
-    parts = [
-        format_html(
-            '<li id="evidence-{}">\n  <a href="{}">{}</a>',
-            item.pk,
-            source.get_absolute_url(),
-            source.title,
-        )
-    ]
+def _item(item, rights: dict, user_pk, csrf_token: str) -> str:
+    source, pk = item.source, item.pk
+    html = [f'<li id="evidence-{pk}">\n  <a href="{escape(source.get_absolute_url())}">']
+    html.append(f"{escape(source.title)}</a>")
     if source.has_stand_in_title:
         waiting = "title being fetched" if item.title_being_fetched else "no title yet"
-        parts.append(format_html('\n  <span class="pending-title">({})</span>', waiting))
+        html.append(f'\n  <span class="pending-title">({waiting})</span>')
     if rights["can_edit_sources"] or (rights["can_add_sources"] and source.added_by_id == user_pk):
-        parts.append(
-            format_html(
-                '\n  <a href="{}" class="edit-source">Edit source</a>',
-                url_for_pk("sources:edit", source.pk),
-            )
-        )
-    parts.append('\n  <span class="meta">\n    ')
+        edit_source = url_for_pk("sources:edit", source.pk)
+        html.append(f'\n  <a href="{edit_source}" class="edit-source">Edit source</a>')
+    html.append('\n  <span class="meta">\n    ')
     if outlet := source.outlet:
-        parts.append(
-            format_html(
-                '{} <span class="reliability reliability-{}">{}</span>',
-                outlet,
-                outlet.reliability,
-                outlet.get_reliability_display(),
-            )
+        rating = escape(outlet.reliability)
+        html.append(
+            f'{escape(str(outlet))} <span class="reliability reliability-{rating}">'
+            f"{escape(outlet.get_reliability_display())}</span>"
         )
     else:
-        parts.append('No outlet <span class="reliability reliability-unrated">Unrated</span>')
+        html.append('No outlet <span class="reliability reliability-unrated">Unrated</span>')
     if published := source.published_on:
-        parts.append(
-            format_html(
-                '\n    · <time datetime="{}">{}</time>',
-                published.isoformat(),
-                date_format(published, "j M Y"),
-            )
-        )
+        shown = date_format(published, "j M Y")
+        html.append(f'\n    · <time datetime="{published.isoformat()}">{escape(shown)}</time>')
         if timing := relative_to(published, item.claim.claimed_on):
-            parts.append(format_html(' <span class="timing">({})</span>', timing))
+            html.append(f' <span class="timing">({escape(timing)})</span>')
     if item.added_by:
-        parts.append(format_html("\n    · added by {}", item.added_by.get_username()))
-    parts.append("\n  </span>")
+        html.append(f"\n    · added by {escape(item.added_by.get_username())}")
+    html.append("\n  </span>")
     if item.excerpt:
-        parts.append(format_html("\n  <blockquote>{}</blockquote>", item.excerpt))
+        html.append(f"\n  <blockquote>{escape(item.excerpt)}</blockquote>")
     if item.note:
-        parts.append(format_html('\n  <p class="note">{}</p>', item.note))
+        html.append(f'\n  <p class="note">{escape(item.note)}</p>')
     if not item.claim.is_published and (rights["can_edit"] or rights["can_remove"]):
-        parts.append('\n  <span class="actions">')
+        html.append('\n  <span class="actions">')
         if rights["can_edit"]:
-            parts.append(
-                format_html(
-                    ' <a href="{0}" hx-get="{0}" hx-target="#evidence-{1}" hx-swap="outerHTML">'
-                    "Edit</a>",
-                    url_for_pk("claims:evidence_edit", item.pk),
-                    item.pk,
-                )
+            edit = url_for_pk("claims:evidence_edit", pk)
+            html.append(
+                f' <a href="{edit}" hx-get="{edit}" hx-target="#evidence-{pk}"'
+                ' hx-swap="outerHTML">Edit</a>'
             )
         if rights["can_remove"]:
-            parts.append(
-                format_html(
-                    ' <form method="post" action="{0}" class="inline" hx-post="{0}"'
-                    ' hx-target="#evidence" hx-swap="outerHTML"'
-                    ' hx-confirm="Remove this evidence?">'
-                    '<input type="hidden" name="csrfmiddlewaretoken" value="{1}">'
-                    '<input type="hidden" name="seen_version" value="{2}">'
-                    '<button type="submit">Remove</button></form>',
-                    url_for_pk("claims:evidence_delete", item.pk),
-                    csrf_token,
-                    item.version,
-                )
+            remove = url_for_pk("claims:evidence_delete", pk)
+            html.append(
+                f' <form method="post" action="{remove}" class="inline" hx-post="{remove}"'
+                ' hx-target="#evidence" hx-swap="outerHTML" hx-confirm="Remove this evidence?">'
+                f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">'
+                f'<input type="hidden" name="seen_version" value="{item.version}">'
+                '<button type="submit">Remove</button></form>'
             )
-        parts.append("</span>")
-    parts.append("\n</li>\n")
-    return mark_safe("".join(parts))  # noqa: S308 - every value went through format_html
+        html.append("</span>")
+    html.append("\n</li>\n")
+    return "".join(html)

@@ -215,7 +215,8 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
         "undecided_mentions": sum(1 for mention in mentions if mention.placement),
         **evidence_context(claim, evidence_form),
         **review_context(claim, request.user),
-        "publication": claim.publications.current().first(),
+        # A claim never published has no publication: no query for most drafts.
+        "publication": claim.publications.current().first() if claim.published_at else None,
         "return_note": return_notes([claim]).get(claim.pk),
         **discussion_context(claim),
     }

@@ -142,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # user or a revoked role counts at once, on every server, with nothing to keep in step.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "lib.auth.ModelBackendInOneQuery",
 ]
 # Sign-in throttling: 5 failures lock the account, and separately the address, for 15 minutes.
 # An administrator unlocks early with `manage.py axes_reset_username NAME` (or axes_reset_ip).

@@ -190,8 +190,8 @@ class TestQueryCounts:
         ArticleFactory()
         one = count_queries(client, reverse("articles:list"))
         ArticleFactory.create_batch(99)
-        # The 5 every page costs, the articles and the mention counts of those on the page.
-        assert count_queries(client, reverse("articles:list")) == one == 7
+        # The 4 every page costs, the articles and the mention counts of those on the page.
+        assert count_queries(client, reverse("articles:list")) == one == 6
 
     def test_the_claim_list(self, login, researcher):
         client = login(researcher)
@@ -199,9 +199,9 @@ class TestQueryCounts:
         one = count_queries(client, reverse("claims:list"))
         for mention in MentionFactory.create_batch(99):
             EvidenceFactory(claim=mention.claim)
-        # The 5 every page costs, the claims, the rating scale (the filter's verdict choices),
+        # The 4 every page costs, the claims, the rating scale (the filter's verdict choices),
         # and the evidence balance of the claims on the page.
-        assert count_queries(client, reverse("claims:list")) == one == 8
+        assert count_queries(client, reverse("claims:list")) == one == 7
 
     def test_the_source_list(self, login, researcher):
         client = login(researcher)
@@ -209,8 +209,8 @@ class TestQueryCounts:
         SourceFactory(outlet=outlet)
         one = count_queries(client, reverse("sources:list"))
         SourceFactory.create_batch(99)
-        # The 5 every page costs, the sources and the citation counts of those on the page.
-        assert count_queries(client, reverse("sources:list")) == one == 7
+        # The 4 every page costs, the sources and the citation counts of those on the page.
+        assert count_queries(client, reverse("sources:list")) == one == 6
 
     def test_the_article_page(self, login, researcher):
         client = login(researcher)
@@ -220,9 +220,9 @@ class TestQueryCounts:
         for start in range(5, 500, 5):
             MentionFactory(article=article, start=start, length=4)
         assert article.mentions.count() == 100
-        # The 5 every page costs, the article, its mentions with their claims, and the claims'
+        # The 4 every page costs, the article, its mentions with their claims, and the claims'
         # evidence balances.
-        assert count_queries(client, article.get_absolute_url()) == one == 8
+        assert count_queries(client, article.get_absolute_url()) == one == 7
 
     def test_the_claim_page(self, login, researcher):
         client = login(researcher)
@@ -232,9 +232,9 @@ class TestQueryCounts:
         one = count_queries(client, claim.get_absolute_url())
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # The 5 every page costs; then the claim, tags, mentions, evidence, its current
-        # publication and the discussion. The history waits until it is opened.
-        assert count_queries(client, claim.get_absolute_url()) == one == 11
+        # The 4 every page costs; then the claim, tags, mentions, evidence and the discussion
+        # (its current publication only once it was published). The history waits until opened.
+        assert count_queries(client, claim.get_absolute_url()) == one == 9
 
     def test_the_claim_history(self, login, researcher):
         client = login(researcher)
@@ -245,8 +245,8 @@ class TestQueryCounts:
         one = count_queries(client, url)
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # The 5 every page costs; the claim, and the history of the claim, mentions and evidence.
-        assert count_queries(client, url) == one == 9
+        # The 4 every page costs; the claim, and the history of the claim, mentions and evidence.
+        assert count_queries(client, url) == one == 8
 
     def test_the_claim_page_with_the_verdict_form(self, login, reviewer):
         client = login(reviewer)
@@ -258,7 +258,7 @@ class TestQueryCounts:
         EvidenceFactory.create_batch(99, claim=claim)
         # Five more than a researcher's: who wrote what (the claim's, mentions' and evidence's
         # history), the rating scale, and the reviewers it may be assigned to.
-        assert count_queries(client, claim.get_absolute_url()) == one == 16
+        assert count_queries(client, claim.get_absolute_url()) == one == 14
 
     def test_the_review_queue(self, login, reviewer):
         client = login(reviewer)
@@ -266,9 +266,9 @@ class TestQueryCounts:
         one = count_queries(client, reverse("claims:queue"))
         ClaimFactory.create_batch(99, status="submitted")
         ClaimFactory.create_batch(100, status="in_review", reviewer=reviewer)
-        # The 5 every page costs, the claims waiting, those in review (each with its first
+        # The 4 every page costs, the claims waiting, those in review (each with its first
         # mention's article), and the evidence balance of them all.
-        assert count_queries(client, reverse("claims:queue")) == one == 8
+        assert count_queries(client, reverse("claims:queue")) == one == 7
 
     def test_the_source_page(self, login, researcher):
         client = login(researcher)
@@ -276,8 +276,8 @@ class TestQueryCounts:
         EvidenceFactory(source=source)
         one = count_queries(client, source.get_absolute_url())
         EvidenceFactory.create_batch(99, source=source)
-        # The 5 every page costs; source, evidence, snapshots and the last fetch.
-        assert count_queries(client, source.get_absolute_url()) == one == 9
+        # The 4 every page costs; source, evidence, snapshots and the last fetch.
+        assert count_queries(client, source.get_absolute_url()) == one == 8
 
     def test_the_outlet_list(self, login, researcher):
         client = login(researcher)

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from lib.search import fulltext_index_rebuilt_on_sqlite
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -12,6 +14,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # SQLite rebuilds the claims table for these steps, which drops its search triggers:
+        # they are made again after them (and, when going back, after undoing them).
+        fulltext_index_rebuilt_on_sqlite("claims_claim"),
         migrations.AddField(
             model_name="claim",
             name="merged_at",
@@ -73,4 +78,5 @@ class Migration(migrations.Migration):
                 name="claim_merged_has_date",
             ),
         ),
+        fulltext_index_rebuilt_on_sqlite("claims_claim"),
     ]

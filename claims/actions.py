@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from articles import actions as article_actions
@@ -24,7 +25,7 @@ from sources.models import Source
 
 from . import notifications
 from .anchoring import APPROXIMATE, CONFIRM, PLACED, AnchorError, anchor_at, place
-from .history import RETURNED_PREFIX
+from .history import MERGE_PREFIX, RETURNED_PREFIX, of_claim_and_merged
 from .models import (
     COMMENT_MAX_LENGTH,
     EXCERPT_MAX_LENGTH,
@@ -72,14 +73,22 @@ def _require(user, *permissions: str, doing: str) -> None:
         raise NoRight(f"You may not {doing}.")
 
 
-def _lock(model, pk: int, seen_version: int | None = None):
-    """The row locked for this transaction, at the version the user saw (lib.versioning)."""
+def _lock(model, pk: int, seen_version: int | None = None, *, merged_ok: bool = False):
+    """The row locked for this transaction, at the version the user saw (lib.versioning).
+
+    A claim merged into another takes no more changes: the work goes on on its survivor.
+    """
     try:
-        return lock_for_edit(model, pk, seen_version)
+        row = lock_for_edit(model, pk, seen_version)
     except model.DoesNotExist:
         raise Refused(
             f"This {model._meta.verbose_name} was removed meanwhile. Reload the page."
         ) from None
+    if model is Claim and row.is_merged and not merged_ok:
+        raise Refused(
+            f"This claim was merged into claim #{row.merged_into_id}: work on that one instead."
+        )
+    return row
 
 
 def refuse_if_published(claim: Claim, what: str) -> None:
@@ -316,6 +325,10 @@ def delete_claim(claim: Claim, *, by) -> None:
     claim = _lock(Claim, claim.pk)
     if claim.is_published or claim.publications.exists():
         raise Refused("This claim's verdict was published: a public record is not deleted.")
+    if claim.absorbed.exists():
+        raise Refused(
+            "Other claims were merged into this one: it is kept, so their links lead here."
+        )
     for row in [*claim.mentions.all(), *claim.evidence.all()]:
         row._history_user = by
         row.delete()
@@ -647,7 +660,10 @@ def contributions(claim: Claim) -> dict[int, str]:
 
     Writing means creating the claim or changing its text, claimant or date; tagging a mention
     or changing its passage (a mention moved with its article's text is not rewritten), even if
-    the mention is gone since; adding, changing or removing evidence. Three queries.
+    the mention is gone since; adding, changing or removing evidence. A claim merged into this
+    one counts as part of it: whoever wrote it, or its mentions and evidence, wrote part of this
+    one. Moving rows in a merge is not writing them (as moving with the text is not). Three
+    queries.
     """
     found: dict[int, str] = {}
 
@@ -656,37 +672,51 @@ def contributions(claim: Claim) -> dict[int, str]:
             found.setdefault(user_id, what)
 
     note(claim.created_by_id, "created this claim")
-    previous = None
+    previous = {}
     for record in (
-        Claim.history.filter(id=claim.pk)
+        Claim.history.filter(of_claim_and_merged(claim.pk, "id"))
         .order_by("history_date", "history_id")
-        .values("history_user_id", "history_type", "text", "claimant_id", "claimed_on")
+        .values("id", "history_user_id", "history_type", "text", "claimant_id", "claimed_on")
     ):
+        before = previous.get(record["id"])
         if record["history_type"] == "+":
-            note(record["history_user_id"], "created this claim")
-        elif previous is not None and any(
-            record[field] != previous[field] for field in ("text", "claimant_id", "claimed_on")
+            what = (
+                "created this claim" if record["id"] == claim.pk else "wrote a claim merged into it"
+            )
+            note(record["history_user_id"], what)
+        elif before is not None and any(
+            record[field] != before[field] for field in ("text", "claimant_id", "claimed_on")
         ):
             note(record["history_user_id"], "changed its wording, claimant or date")
-        previous = record
+        previous[record["id"]] = record
     quotes: dict[int, str] = {}
     for record in (
-        Mention.history.filter(claim_id=claim.pk)
+        Mention.history.filter(of_claim_and_merged(claim.pk))
         .order_by("history_date", "history_id")
-        .values("id", "history_user_id", "history_type", "created_by_id", "quote")
+        .values(
+            "id",
+            "history_user_id",
+            "history_type",
+            "created_by_id",
+            "quote",
+            "history_change_reason",
+        )
     ):
         note(record["created_by_id"], "tagged one of its mentions")
-        moved_only = record["history_type"] == "~" and quotes.get(record["id"]) == record["quote"]
+        moved_only = (
+            record["history_type"] == "~" and quotes.get(record["id"]) == record["quote"]
+        ) or (record["history_change_reason"] or "").startswith(MERGE_PREFIX)
         if not moved_only:
             note(record["history_user_id"], "tagged, changed or removed one of its mentions")
         quotes[record["id"]] = record["quote"]
-    for user_id, added_by in (
-        Evidence.history.filter(claim_id=claim.pk)
-        .values_list("history_user_id", "added_by_id")
+    for user_id, added_by, why in (
+        Evidence.history.filter(of_claim_and_merged(claim.pk))
+        .values_list("history_user_id", "added_by_id", "history_change_reason")
         .distinct()
     ):
         note(added_by, "added some of its evidence")
-        note(user_id, "added, changed or removed some of its evidence")
+        if not (why or "").startswith(MERGE_PREFIX):
+            note(user_id, "added, changed or removed some of its evidence")
     return found
 
 
@@ -898,6 +928,202 @@ def reopen(claim: Claim, *, by, note: str, seen_version: int | None = None) -> C
     claim.reviewer = by
     claim.reopened_at = timezone.now()
     return _finish(claim, "reopen", by, f"Reopened: {note.strip()}")
+
+
+# Merging duplicates: one claim tagged twice becomes one, its mentions, evidence, discussion
+# and tags on the survivor, and the other a redirect to it. Nothing is deleted but what the
+# survivor already holds; every row moved or dropped says so in its history.
+
+
+def _written(evidence: Evidence) -> int:
+    """How much a person wrote on an evidence item: of two citing one source, the fuller wins."""
+    return len(evidence.excerpt.strip()) + len(evidence.note.strip())
+
+
+@dataclass
+class MergePlan:
+    """What merging `duplicate` into `survivor` does; the confirmation page shows its counts."""
+
+    survivor: Claim
+    duplicate: Claim
+    mentions: list[Mention]  # move to the survivor
+    mentions_already_there: list[Mention]  # the survivor marks the same passage: dropped
+    evidence: list[Evidence]  # move to the survivor (including those that replace its own)
+    # Both cite one source with one stance: (the item dropped, the item kept), fuller kept.
+    evidence_kept: list[tuple[Evidence, Evidence]]  # the survivor's item kept
+    evidence_replaced: list[tuple[Evidence, Evidence]]  # the duplicate's item kept
+    comments: int
+    new_tags: list[Tag]
+    earlier_merges: list[int]  # claims merged into the duplicate before: now redirect here
+
+    @property
+    def evidence_moving(self) -> int:
+        return len(self.evidence) - len(self.evidence_replaced)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.mentions)} mention{pluralize(len(self.mentions))} moved",
+            f"{self.evidence_moving} evidence item{pluralize(self.evidence_moving)} moved",
+        ]
+        if self.mentions_already_there:
+            parts.append(f"{len(self.mentions_already_there)} mention(s) already here dropped")
+        if self.evidence_kept:
+            parts.append(
+                f"{len(self.evidence_kept)} item(s) citing the same source kept from "
+                f"#{self.survivor.pk} ({', '.join(e.source.title for _, e in self.evidence_kept)})"
+            )
+        if self.evidence_replaced:
+            parts.append(
+                f"{len(self.evidence_replaced)} item(s) citing the same source taken from "
+                f"#{self.duplicate.pk}, which had more written "
+                f"({', '.join(e.source.title for _, e in self.evidence_replaced)})"
+            )
+        if self.comments:
+            parts.append(f"{self.comments} comment{pluralize(self.comments)} moved")
+        if self.new_tags:
+            parts.append(f"tags added: {', '.join(tag.name for tag in self.new_tags)}")
+        if self.earlier_merges:
+            parts.append(
+                "earlier merged here: " + ", ".join(f"#{pk}" for pk in self.earlier_merges)
+            )
+        return "; ".join(parts)
+
+
+def plan_merge(survivor: Claim, duplicate: Claim) -> MergePlan:
+    """What a merge would move, drop and keep, read in six queries whatever the claims hold."""
+    spans = set(Mention.objects.filter(claim=survivor).values_list("article_id", "start", "end"))
+    mentions, already_there = [], []
+    for mention in Mention.objects.filter(claim=duplicate).select_related("article"):
+        there = (mention.article_id, mention.start, mention.end) in spans
+        (already_there if there else mentions).append(mention)
+    cited = {
+        (item.source_id, item.stance): item
+        for item in Evidence.objects.filter(claim=survivor).select_related("source")
+    }
+    evidence, kept, replaced = [], [], []
+    for item in Evidence.objects.filter(claim=duplicate).select_related("source"):
+        theirs = cited.get((item.source_id, item.stance))
+        if theirs is None:
+            evidence.append(item)
+        elif _written(item) > _written(theirs):
+            replaced.append((theirs, item))
+            evidence.append(item)
+        else:
+            kept.append((item, theirs))
+    return MergePlan(
+        survivor=survivor,
+        duplicate=duplicate,
+        mentions=mentions,
+        mentions_already_there=already_there,
+        evidence=evidence,
+        evidence_kept=kept,
+        evidence_replaced=replaced,
+        comments=Comment.objects.filter(claim=duplicate).count(),
+        new_tags=list(duplicate.tags.exclude(pk__in=survivor.tags.values("pk"))),
+        earlier_merges=list(
+            Claim.objects.filter(merged_into=duplicate).values_list("pk", flat=True)
+        ),
+    )
+
+
+def merge_refusal(survivor: Claim, duplicate: Claim) -> str:
+    """Why these two claims cannot be merged now, or '' if they can (rights aside)."""
+    if survivor.pk == duplicate.pk:
+        return "A claim cannot be merged into itself: give the number of the other claim."
+    for claim in (duplicate, survivor):
+        if claim.is_merged:
+            return (
+                f"Claim #{claim.pk} was already merged into claim #{claim.merged_into_id}: "
+                f"merge into #{claim.merged_into_id} instead."
+            )
+    for claim in (duplicate, survivor):
+        if claim.is_published:
+            return (
+                f"Claim #{claim.pk} is a published fact-check, and a published claim is never "
+                "merged silently: a reviewer must reopen it first (saying why), then merge."
+            )
+    if duplicate.publications.exists() and not survivor.publications.exists():
+        return (
+            f"Claim #{duplicate.pk} had a verdict published and claim #{survivor.pk} has none: "
+            f"its public page would be lost. Merge #{survivor.pk} into #{duplicate.pk} instead."
+        )
+    return ""
+
+
+MERGE_RIGHT = "claims.review_claim"
+
+
+def may_merge(user) -> bool:
+    return user.has_perm(MERGE_RIGHT)
+
+
+@transaction.atomic
+def merge_claims(
+    survivor: Claim,
+    duplicate: Claim,
+    *,
+    by,
+    reason: str,
+    seen_versions: tuple[int | None, int | None] = (None, None),
+) -> MergePlan:
+    """Merge `duplicate` into `survivor`: the survivor takes its mentions, evidence, discussion
+    and tags, and the duplicate becomes a redirect to it. Reviewers and administrators only.
+
+    `seen_versions` are the versions of (survivor, duplicate) the user confirmed the merge on.
+    Of two evidence items citing one source with one stance, the one with more written is kept
+    and the other dropped, which its history says. Both claims' histories say who merged, when
+    and why. A published claim is refused: it is reopened first, so the public record never
+    changes unseen.
+    """
+    if not may_merge(by):
+        raise NoRight("You may not merge claims: reviewers and administrators merge duplicates.")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("Say why these are the same claim: the reason is required.", field="reason")
+    if survivor.pk == duplicate.pk:
+        raise Invalid(merge_refusal(survivor, duplicate), field="survivor")
+    seen = {survivor.pk: seen_versions[0], duplicate.pk: seen_versions[1]}
+    # Locked in the order of their ids, so a merge of A into B and one of B into A queue up
+    # instead of deadlocking.
+    locked = {pk: _lock(Claim, pk, seen[pk], merged_ok=True) for pk in sorted(seen)}
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    if refusal := merge_refusal(survivor, duplicate):
+        raise Refused(refusal)
+    plan = plan_merge(survivor, duplicate)
+    a, b = survivor.pk, duplicate.pk
+    merge = f"{MERGE_PREFIX}{b} into #{a}"
+
+    def drop(row, why: str) -> None:
+        row._history_user, row._change_reason = by, f"{merge}: {why}"
+        row.delete()
+
+    for mention in plan.mentions_already_there:
+        drop(mention, f"dropped, #{a} already marks this passage")
+    for dropped, kept in plan.evidence_kept:
+        drop(
+            dropped,
+            f"dropped, #{a} already cites {kept.source} this way with as much or more written",
+        )
+    for dropped, kept in plan.evidence_replaced:
+        drop(dropped, f"replaced by #{b}'s item citing {kept.source}, which has more written")
+    for row in [*plan.mentions, *plan.evidence]:
+        row.claim = survivor
+        save_new_version(row, by=by, reason=f"{merge}: moved here")
+    Comment.objects.filter(claim=duplicate).update(claim=survivor)
+    if plan.new_tags:
+        survivor.tags.add(*plan.new_tags)
+    now = timezone.now()
+    # Earlier merges into the duplicate now lead straight to the survivor: one hop, no chains.
+    for earlier in plan.earlier_merges:
+        earlier = _lock(Claim, earlier, merged_ok=True)
+        earlier.merged_into = survivor
+        save_new_version(earlier, by=by, reason=f"{merge}: now redirects to #{a}")
+    duplicate.merged_into, duplicate.merged_at = survivor, now
+    save_new_version(duplicate, by=by, reason=f"Merged into #{a}: {reason}")
+    save_new_version(survivor, by=by, reason=f"Absorbed #{b}: {reason} ({plan.summary()})")
+    _rederive(a)
+    _rederive(b)  # no mentions or evidence left, and out of search
+    return plan
 
 
 # What the public reads: a copy of the claim as published, and what changed since last time.

@@ -75,13 +75,17 @@ class ClaimAdmin(WritesThroughActions, FullTextSearchAdmin, admin.ModelAdmin):
         "created_by",
         "created_at",
         "updated_at",
+        # Set only by merge_claims, from the claim page's "Merge into another claim…".
+        "merged_into",
+        "merged_at",
     ]
     inlines = [MentionInline, EvidenceInline, PublicationInline]
     form = ClaimAdminForm
 
     def has_change_permission(self, request, obj=None):
         # A published claim is shown, not edited: it is reopened on the claim page first.
-        if obj is not None and obj.is_published:
+        # A merged one is a redirect: the work goes on on the claim it was merged into.
+        if obj is not None and (obj.is_published or obj.is_merged):
             return False
         return super().has_change_permission(request, obj)
 

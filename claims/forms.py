@@ -324,6 +324,29 @@ class StepForm(forms.Form):
     seen_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class MergeForm(forms.Form):
+    """Merge this claim into another: which one stays, and why they are the same claim.
+
+    Sent twice: first to see what would move, then, with the versions both claims were shown
+    at, to merge.
+    """
+
+    survivor = forms.IntegerField(
+        label="Merge into claim number",
+        min_value=1,
+        help_text="The claim that stays. Its number is in its address: /claims/<number>/.",
+        error_messages={"invalid": "Give the claim's number, e.g. 1234."},
+    )
+    reason = forms.CharField(
+        label="Why are they the same claim?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in both claims' history.",
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
+    survivor_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class VersionForm(forms.Form):
     """A removal: only the version of the row the user saw, so a changed row is not removed."""
 

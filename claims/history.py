@@ -7,6 +7,8 @@ changed. Three queries whatever the length of the trail.
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from .models import STANCE_ADJECTIVES, Claim, Evidence, Mention
 
 CLAIM_FIELDS = {
@@ -62,43 +64,69 @@ def _entries(records, fields, created, deleted, name):
         yield HistoryEntry(record.history_date, who, what)
 
 
+# The reason every row a merge moves or drops carries: "Merge of #12 into #7: moved here".
+MERGE_PREFIX = "Merge of #"
+
+
+def merged_claims(claim_pk: int):
+    """The ids of the claims merged into this one, as a subquery (no query of its own)."""
+    return Claim.objects.filter(merged_into=claim_pk).values("pk")
+
+
+def of_claim_and_merged(claim_pk: int, field: str = "claim_id") -> Q:
+    """Rows of this claim or of a claim merged into it: the trail a merge brought along."""
+    return Q(**{field: claim_pk}) | Q(**{f"{field}__in": merged_claims(claim_pk)})
+
+
 def claim_history(claim: Claim) -> list[HistoryEntry]:
-    """Every recorded change to the claim, its mentions and its evidence, newest first."""
+    """Every recorded change to the claim, its mentions and its evidence, newest first.
+
+    The trail of a claim merged into this one is part of it, each entry marked with the
+    merged claim's number: its mentions and evidence are here now.
+    """
     claims = (
-        Claim.history.filter(id=claim.pk)
+        Claim.history.filter(of_claim_and_merged(claim.pk, "id"))
         .select_related("history_user", "claimant", "rating")
         .order_by("history_date", "history_id")
     )
     mentions = (
-        Mention.history.filter(claim_id=claim.pk)
+        Mention.history.filter(of_claim_and_merged(claim.pk))
         .select_related("history_user", "article")
         .order_by("history_date", "history_id")
     )
     evidence = (
-        Evidence.history.filter(claim_id=claim.pk)
+        Evidence.history.filter(of_claim_and_merged(claim.pk))
         .select_related("history_user", "source")
         .order_by("history_date", "history_id")
     )
+
+    def on(claim_id: int, what: str) -> str:
+        return what if claim_id == claim.pk else f"on #{claim_id}, since merged here: {what}"
+
     entries = [
         *_entries(
             claims,
             CLAIM_FIELDS,
-            created=lambda r: "created the claim",
+            created=lambda r: on(r.id, "created the claim"),
             deleted=lambda r: "deleted the claim",
-            name=lambda r: "the claim",
+            name=lambda r: "the claim" if r.id == claim.pk else f"claim #{r.id}",
         ),
         *_entries(
             mentions,
             MENTION_FIELDS,
-            created=lambda r: f"tagged a mention in “{r.article}”: “{_short(r.quote)}”",
-            deleted=lambda r: f"removed the mention “{_short(r.quote)}”",
+            created=lambda r: on(
+                r.claim_id, f"tagged a mention in “{r.article}”: “{_short(r.quote)}”"
+            ),
+            deleted=lambda r: on(r.claim_id, f"removed the mention “{_short(r.quote)}”"),
             name=lambda r: "a mention",
         ),
         *_entries(
             evidence,
             EVIDENCE_FIELDS,
-            created=lambda r: f"added {STANCE_ADJECTIVES[r.stance]} evidence: {r.source}",
-            deleted=lambda r: f"removed evidence: {r.source}",
+            created=lambda r: on(
+                r.claim_id, f"added {STANCE_ADJECTIVES[r.stance]} evidence: {r.source}"
+            ),
+            deleted=lambda r: on(r.claim_id, f"removed evidence: {r.source}"),
             name=lambda r: f"evidence from {r.source}",
         ),
     ]

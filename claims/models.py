@@ -128,15 +128,23 @@ class Tag(models.Model):
 
 
 class ClaimQuerySet(models.QuerySet):
+    def unmerged(self):
+        """Claims that stand on their own: a claim merged into another is only a redirect."""
+        return self.filter(merged_into=None)
+
     def published(self):
         return self.filter(status=ClaimStatus.PUBLISHED)
 
     def awaiting_review(self):
         """Submitted claims, the longest-waiting first."""
-        return self.filter(status=ClaimStatus.SUBMITTED).order_by("submitted_at", "pk")
+        return self.unmerged().filter(status=ClaimStatus.SUBMITTED).order_by("submitted_at", "pk")
 
     def in_review(self):
-        return self.filter(status=ClaimStatus.IN_REVIEW).order_by("reviewer", "submitted_at", "pk")
+        return (
+            self.unmerged()
+            .filter(status=ClaimStatus.IN_REVIEW)
+            .order_by("reviewer", "submitted_at", "pk")
+        )
 
     def with_list_details(self):
         return self.select_related("claimant", "rating")
@@ -145,11 +153,16 @@ class ClaimQuerySet(models.QuerySet):
         """Rebuild what search reads for these claims (a few at a time: it reads their rows)."""
         claims = self.select_related("claimant").prefetch_related("tags", "mentions")
         for claim in claims:
-            document = search_document(
-                text=claim.text,
-                claimant=claim.claimant.name if claim.claimant else "",
-                tags=[tag.name for tag in claim.tags.all()],
-                quotes=[mention.quote for mention in claim.mentions.all()],
+            # A merged claim is found through its survivor only: its words are searched there.
+            document = (
+                ""
+                if claim.is_merged
+                else search_document(
+                    text=claim.text,
+                    claimant=claim.claimant.name if claim.claimant else "",
+                    tags=[tag.name for tag in claim.tags.all()],
+                    quotes=[mention.quote for mention in claim.mentions.all()],
+                )
             )
             if document != claim.search_document:
                 Claim.objects.filter(pk=claim.pk).update(search_document=document)
@@ -238,6 +251,17 @@ class Claim(models.Model):
     context_count = models.PositiveIntegerField(default=0, editable=False)
     # What search reads: the claim, its claimant, tags and the quotes of its mentions.
     search_document = models.TextField(default="", editable=False)
+    # A duplicate merged into another claim (actions.merge_claims) keeps its row and its history
+    # but nothing else: its pages redirect to the survivor and it leaves every list.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="absorbed",
+        editable=False,
+    )
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
     # The audit trail: every saved state, who saved it, and why (the workflow step).
@@ -251,6 +275,12 @@ class Claim(models.Model):
             models.Index(fields=["created_at", "id"], name="claim_created_keyset"),
             models.Index(fields=["evidence_count", "id"], name="claim_evidence_keyset"),
             models.Index(fields=["status", "created_at", "id"], name="claim_status_created"),
+            # The public index's version asks for the latest merge: a few rows, never a scan.
+            models.Index(
+                fields=["merged_at"],
+                condition=models.Q(merged_into__isnull=False),
+                name="claim_merged_at",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(text=""), name="claim_text_not_empty"),
@@ -261,6 +291,14 @@ class Claim(models.Model):
                 condition=~models.Q(status="published")
                 | models.Q(rating__isnull=False, reviewer__isnull=False),
                 name="claim_published_has_verdict",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")), name="claim_not_merged_into_itself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True, merged_at__isnull=True)
+                | models.Q(merged_into__isnull=False, merged_at__isnull=False),
+                name="claim_merged_has_date",
             ),
         ]
 
@@ -281,6 +319,10 @@ class Claim(models.Model):
     def is_published(self) -> bool:
         """Published means frozen: nothing of the claim changes until a reviewer reopens it."""
         return self.status == ClaimStatus.PUBLISHED
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
 
 class MentionPlacement(models.TextChoices):
@@ -438,6 +480,11 @@ class PublicationQuerySet(models.QuerySet):
     def current(self):
         """The verdict the public reads for each claim ever published: its latest publication."""
         return self.filter(current=True)
+
+    def listed(self):
+        """What the public index and the feed list: the current publications of claims that
+        stand on their own (a merged claim's public page redirects to its survivor's)."""
+        return self.current().filter(claim__merged_into=None)
 
 
 class Publication(models.Model):

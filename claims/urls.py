@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.claim_edit, name="edit"),
     path("<int:pk>/publish/", views.claim_publish, name="publish"),
     path("<int:pk>/history/", views.claim_history_page, name="history"),
+    path("<int:pk>/merge/", views.claim_merge, name="merge"),
     path("queue/", views.review_queue, name="queue"),
     path("mine/", views.my_claims, name="mine"),
     path("inbox/", views.inbox, name="inbox"),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -20,11 +21,11 @@ from articles.highlighting import split_into_runs
 from articles.models import Article
 from articles.views import get_article_for_user
 from lib import keyset
-from lib.links import NarrowingLinks
+from lib.links import NarrowingLinks, url_for_pk
 from lib.versioning import StaleEdit
 from sources.models import Source, SourceFetch
 
-from . import actions
+from . import actions, notifications
 from .balance import EvidenceBalance
 from .forms import (
     ClaimFilterForm,
@@ -33,6 +34,7 @@ from .forms import (
     EvidenceEditForm,
     EvidenceForm,
     MentionSpanForm,
+    MergeForm,
     StepForm,
     TagClaimForm,
     VerdictForm,
@@ -68,6 +70,16 @@ def _get_evidence_for_user(user, pk: int) -> Evidence:
 def _get_mention_for_user(user, pk: int) -> Mention:
     # Mentions, like claims, are read by every signed-in role; decorators refuse the rest.
     return get_object_or_404(Mention.objects.select_related("article", "claim"), pk=pk)
+
+
+def _to_survivor(request, claim: Claim, page: str = "claims:detail"):
+    """A merged claim's page sends the reader to the same page of the claim it was merged into."""
+    messages.info(
+        request,
+        f"Claim #{claim.pk} (“{notifications.short(claim.text)}”) was merged into this one on "
+        f"{date_format(timezone.localtime(claim.merged_at), 'j F Y')}; its history is below.",
+    )
+    return HttpResponseRedirect(url_for_pk(page, claim.merged_into_id))
 
 
 def _reasons(error: Exception) -> list[str]:
@@ -108,7 +120,7 @@ def claim_list(request):
     """Claims, filtered and sorted from the URL, a keyset page at a time; nothing is counted."""
     filters = ClaimFilterForm(request.GET or None, user=request.user)
     field, descending = filters.ordering()
-    claims = filters.filter(Claim.objects.with_list_details())
+    claims = filters.filter(Claim.objects.unmerged().with_list_details())
     page = keyset.page_for(request, claims, field=field, descending=descending, size=PAGE_SIZE)
     balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
     # Each row links to "only claims like this one"; built here, a query string per value.
@@ -178,6 +190,8 @@ def review_context(claim: Claim, user) -> dict:
         "other_steps": [step for step in steps if step not in PRIMARY_STEPS],
         "step_names": actions.STEP_NAMES,
         "verdict_form": None,
+        # Merging is offered on claims that may be merged; a published one is reopened first.
+        "may_merge": actions.may_merge(user) and not claim.is_published,
     }
     if "publish" in steps:
         context["verdict_form"] = VerdictForm(
@@ -225,6 +239,8 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_detail(request, pk: int):
     claim = _get_claim_for_user(request.user, pk)
+    if claim.is_merged:
+        return _to_survivor(request, claim)
     return render(request, "claims/claim_detail.html", claim_page_context(request, claim))
 
 
@@ -232,6 +248,8 @@ def claim_detail(request, pk: int):
 def claim_history_page(request, pk: int):
     """The claim's trail of changes: its own page, or the fragment its page asks for when opened."""
     claim = _get_claim_for_user(request.user, pk)
+    if claim.is_merged:
+        return _to_survivor(request, claim, "claims:history")
     template = "claims/claim_history.html"
     if request.htmx:
         template += "#history"
@@ -363,7 +381,8 @@ def claim_choices(request):
     query = request.GET.get("existing_claim", "").strip()
     claims = Claim.objects.none()
     if len(query) >= 2:
-        claims = Claim.objects.filter(text__icontains=query).order_by("-created_at", "-pk")
+        claims = Claim.objects.unmerged().filter(text__icontains=query)
+        claims = claims.order_by("-created_at", "-pk")
     return render(request, "claims/claim_choices.html", {"claims": claims[:CLAIM_CHOICES_LIMIT]})
 
 
@@ -681,6 +700,8 @@ def claim_publish(request, pk: int):
 def claim_edit(request, pk: int):
     """Edit the claim's wording, claimant, date and tags; a published claim is reopened first."""
     claim = _get_claim_for_user(request.user, pk)
+    if claim.is_merged:
+        return _to_survivor(request, claim)
     try:
         actions.refuse_if_published(claim, "text, claimant, date or tags")
     except actions.Refused as error:
@@ -740,7 +761,8 @@ def review_queue(request):
 
 @permission_required("claims.add_claim", raise_exception=True)
 def my_claims(request):
-    claims = Claim.objects.filter(created_by=request.user).select_related("claimant", "rating")
+    claims = Claim.objects.unmerged().filter(created_by=request.user)
+    claims = claims.select_related("claimant", "rating")
     claims = list(claims.order_by("-updated_at", "-pk"))
     notes = return_notes(claims)
     by_status = {status: [] for status in Claim.Status}
@@ -749,6 +771,64 @@ def my_claims(request):
         by_status[Claim.Status(claim.status)].append(claim)
     groups = [(status.label, by_status[status]) for status in Claim.Status]
     return render(request, "claims/my_claims.html", {"groups": groups})
+
+
+# Merging a duplicate into the claim that stays.
+
+
+@permission_required(["claims.view_claim", actions.MERGE_RIGHT], raise_exception=True)
+def claim_merge(request, pk: int):
+    """Merge this claim into another: pick it and say why, see what would move, then merge."""
+    duplicate = _get_claim_for_user(request.user, pk)
+    if duplicate.is_merged:
+        return _to_survivor(request, duplicate)
+    form = MergeForm(request.POST or None, initial={"seen_version": duplicate.version})
+    context = {"claim": duplicate, "form": form, "plan": None}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        survivor = Claim.objects.filter(pk=form.cleaned_data["survivor"]).first()
+        reason = form.cleaned_data["reason"]
+        if survivor is None:
+            form.add_error("survivor", f"There is no claim #{form.cleaned_data['survivor']}.")
+        elif refusal := actions.merge_refusal(survivor, duplicate):
+            form.add_error("survivor", refusal)
+        elif "confirm" not in request.POST:
+            # The confirmation: what would move, and the versions both claims were shown at.
+            context["plan"] = actions.plan_merge(survivor, duplicate)
+            context["survivor"] = survivor
+            return render(request, "claims/claim_merge.html", context)
+        else:
+            try:
+                plan = actions.merge_claims(
+                    survivor,
+                    duplicate,
+                    by=request.user,
+                    reason=reason,
+                    seen_versions=(
+                        form.cleaned_data["survivor_version"],
+                        form.cleaned_data["seen_version"],
+                    ),
+                )
+            except actions.Invalid as error:
+                _add_error(form, error)
+            except StaleEdit as error:
+                form.add_error(None, error.messages)
+            except actions.Refused as error:
+                form.add_error(None, str(error))
+                status = error.status
+            else:
+                messages.success(
+                    request, f"Claim #{duplicate.pk} merged into this one: {plan.summary()}."
+                )
+                return redirect(plan.survivor)
+    if request.method == "POST" and status == 200:
+        status = 400  # the form comes back with what was typed and why it was not merged
+    if duplicate.is_published:
+        context["published"] = (
+            "This claim is a published fact-check, and a published claim is never merged "
+            "silently: reopen it first (saying why), then merge it."
+        )
+    return render(request, "claims/claim_merge.html", context, status=status)
 
 
 # The discussion on a claim, and each person's inbox of notifications.

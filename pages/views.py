@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Subquery
 from django.db.models.functions import TruncWeek
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +42,7 @@ def public_claim_version(request, pk: int) -> tuple | None:
     state = (
         Claim.objects.filter(pk=pk)
         .annotate(latest=Max("publications__pk"))
-        .values_list("status", "reopened_at", "latest")
+        .values_list("status", "reopened_at", "latest", "merged_into")
         .first()
     )
     if state is None or state[2] is None:
@@ -52,8 +52,19 @@ def public_claim_version(request, pk: int) -> tuple | None:
 
 def public_list_version(request) -> tuple:
     """The newest publication: the index and the feed show only current publications, and a
-    publication is only ever added (a republished claim's old one stops being current then)."""
-    return Publication.objects.aggregate(latest=Max("pk"))["latest"], _public_settings()
+    publication is only ever added (a republished claim's old one stops being current then).
+    With it, in the same query, the latest merge: a merged claim leaves the index and the feed.
+    """
+    last_merge = (
+        Claim.objects.filter(merged_into__isnull=False).order_by("-merged_at").values("merged_at")
+    )
+    latest = (
+        Publication.objects.order_by("-pk")
+        .annotate(last_merge=Subquery(last_merge[:1]))
+        .values_list("pk", "last_merge")
+        .first()
+    )
+    return latest, _public_settings()
 
 
 def _verdict(request, publication: Publication, scale: dict) -> Verdict:
@@ -88,7 +99,10 @@ def _verdict(request, publication: Publication, scale: dict) -> Verdict:
 @answers_conditional_get(public_claim_version)
 def public_claim(request, pk: int):
     """The published verdict; while the claim is reopened, the last one published, marked so."""
-    claim = get_object_or_404(Claim.objects.only("status", "reopened_at"), pk=pk)
+    claim = get_object_or_404(Claim.objects.only("status", "reopened_at", "merged_into"), pk=pk)
+    if claim.is_merged:
+        # For good: a merge is never undone, and the survivor carries a published verdict.
+        return HttpResponsePermanentRedirect(reverse("public_claim", args=[claim.merged_into_id]))
     publications = list(
         Publication.objects.filter(claim=claim).select_related("rating").order_by("number")
     )
@@ -134,7 +148,7 @@ def public_index(request):
     by_slug = {slugify(rating.label): rating for rating in ratings}
     wanted = request.GET.get("verdict", "")
     chosen = by_slug.get(wanted)
-    publications = Publication.objects.current().select_related("rating")
+    publications = Publication.objects.listed().select_related("rating")
     if chosen is not None:
         publications = publications.filter(rating=chosen)
     elif wanted:
@@ -160,7 +174,7 @@ FEED_PAGE_SIZE = 100
 def claimreview_feed(request):
     """All published ClaimReviews as a schema.org DataFeed, newest first; pages via Link."""
     publications = (
-        Publication.objects.current().select_related("rating").order_by("-published_at", "-pk")
+        Publication.objects.listed().select_related("rating").order_by("-published_at", "-pk")
     )
     page = Paginator(publications, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
     scale = Rating.objects.scale()
@@ -201,7 +215,7 @@ def search(request):
                 "Claims",
                 "claims",
                 # The status and the verdict are shown beside each claim.
-                Claim.objects.select_related("rating").only("text", "status", "rating"),
+                Claim.objects.unmerged().select_related("rating").only("text", "status", "rating"),
             ),
             ("Articles", "articles", Article.objects.only("title")),
             ("Sources", "sources", Source.objects.only("title")),
@@ -226,18 +240,20 @@ DASHBOARD_CACHE_SECONDS = 60
 
 def dashboard_counts() -> dict:
     since = timezone.now() - datetime.timedelta(weeks=DASHBOARD_WEEKS)
-    queue = Claim.objects.filter(status=Claim.Status.SUBMITTED).aggregate(
+    # A merged claim counts once, as its survivor.
+    claims = Claim.objects.unmerged()
+    queue = claims.filter(status=Claim.Status.SUBMITTED).aggregate(
         size=Count("pk"), oldest=Min("submitted_at")
     )
     return {
-        "by_status": dict(Claim.objects.values_list("status").annotate(n=Count("pk")).order_by()),
+        "by_status": dict(claims.values_list("status").annotate(n=Count("pk")).order_by()),
         "by_rating": dict(
-            Claim.objects.published().values_list("rating").annotate(n=Count("pk")).order_by()
+            claims.published().values_list("rating").annotate(n=Count("pk")).order_by()
         ),
         "queue_size": queue["size"],
         "queue_oldest": queue["oldest"],
         "weekly": dict(
-            Claim.objects.filter(created_at__gte=since)
+            claims.filter(created_at__gte=since)
             .annotate(week=TruncWeek("created_at"))
             .values_list("week")
             .annotate(n=Count("pk"))
@@ -258,7 +274,8 @@ def dashboard(request):
         "queue_size": counts["queue_size"],
         "queue_oldest": counts["queue_oldest"],
         "counted_at": counts["as_of"],
-        "contested": Claim.objects.filter(supports_count__gt=0, contradicts_count__gt=0)
+        "contested": Claim.objects.unmerged()
+        .filter(supports_count__gt=0, contradicts_count__gt=0)
         .select_related("claimant")
         .order_by("-created_at", "-pk")[:10],
         "recent": Claim.history.select_related("history_user").order_by("-history_date")[:10],

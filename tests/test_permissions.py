@@ -7,6 +7,7 @@ a redirect to its result), "login" (sent to log in), "refused" (403), "not found
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.models import Claim, Rating
 from tests.conftest import make_user
@@ -82,6 +83,28 @@ def assign():
     return reverse("claims:step", args=[claim.pk, "assign"]), data
 
 
+def merge(confirm: bool):
+    def make():
+        survivor, duplicate = claim_in("draft"), claim_in("draft")
+        data = {"survivor": survivor.pk, "reason": "Same claim.", "seen_version": 1}
+        if confirm:
+            data |= {"survivor_version": 1, "confirm": "1"}
+        return reverse("claims:merge", args=[duplicate.pk]), data
+
+    return make
+
+
+def merged(name: str, status: str = "draft"):
+    """A page of a claim merged into another: it leads to the survivor's."""
+
+    def make():
+        survivor, duplicate = claim_in(status), claim_in(status)
+        Claim.objects.filter(pk=duplicate.pk).update(merged_into=survivor, merged_at=timezone.now())
+        return reverse(name, args=[duplicate.pk]), {}
+
+    return make
+
+
 def simple(name: str, *args_from):
     def make():
         args = [factory().pk for factory in args_from]
@@ -130,6 +153,12 @@ MATRIX = [
     ("review queue", "get", simple("claims:queue"), REVIEWERS),
     ("my claims", "get", simple("claims:mine"), DESK),
     ("claim type-ahead", "get", simple("claims:choices"), EVERYONE_SIGNED_IN),
+    ("merge form", "get", simple("claims:merge", lambda: claim_in("draft")), REVIEWERS),
+    ("merge, what would move", "post", merge(confirm=False), REVIEWERS),
+    ("merge", "post", merge(confirm=True), REVIEWERS),
+    ("merged claim's page", "get", merged("claims:detail"), EVERYONE_SIGNED_IN),
+    ("merged claim's history", "get", merged("claims:history"), EVERYONE_SIGNED_IN),
+    ("merged claim's public page", "get", merged("public_claim", "published"), PUBLIC),
     ("add evidence", "post", evidence_add, DESK),
     ("add evidence", "get", evidence_add, POST_ONLY),
     ("add evidence, htmx", "post", evidence_add, DESK),
@@ -184,7 +213,7 @@ def user_for(request):
 def outcome(response) -> str:
     if response.status_code == 302 and response["Location"].startswith(reverse("login")):
         return LOGIN
-    return {200: OK, 302: OK, 403: REFUSED, 404: NOT_FOUND, 405: WRONG_METHOD}.get(
+    return {200: OK, 301: OK, 302: OK, 403: REFUSED, 404: NOT_FOUND, 405: WRONG_METHOD}.get(
         response.status_code, str(response.status_code)
     )
 
@@ -199,7 +228,7 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 150
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 180
 
 
 def test_a_forged_publish_by_a_researcher_changes_nothing(login, researcher):

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+from lib.search import fulltext_index_rebuilt_on_sqlite
+
 RIGHTS = ["view_externalchecklink", "add_externalchecklink", "delete_externalchecklink"]
 DESK = ["Researcher", "Reviewer"]
 
@@ -96,6 +98,8 @@ class Migration(migrations.Migration):
                 to="sources.externalfactcheck",
             ),
         ),
+        # SQLite remakes the claims table to add the field, which drops its search triggers.
+        fulltext_index_rebuilt_on_sqlite("claims_claim"),
         migrations.CreateModel(
             name="HistoricalExternalCheckLink",
             fields=[

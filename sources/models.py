@@ -365,7 +365,7 @@ class ExternalFactCheck(models.Model):
         if self.rating_label:
             line += f" as {self.rating_label}"
         if self.review_date:
-            line += f" on {self.review_date:%-d %B %Y}"
+            line += f" on {self.review_date.day} {self.review_date:%B %Y}"
         return line
 
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from sources import actions
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             report = actions.import_fact_check_file(
                 file.read_bytes(), by=by, format=format, file_name=file.name, max_bytes=limit
             )
-        except FileRefused as refused:
+        except (FileRefused, PermissionDenied) as refused:
             raise CommandError(str(refused)) from refused
         self.stdout.write(f"{file.name} ({report.format}): {report.summary}")
         for line in report.skipped:

@@ -21,7 +21,7 @@ from articles import actions as article_actions
 from articles.models import Article
 from lib.versioning import lock_for_edit, save_new_version
 from sources import actions as register
-from sources.models import Source
+from sources.models import ExternalFactCheck, Source
 
 from . import notifications
 from .anchoring import APPROXIMATE, CONFIRM, PLACED, AnchorError, anchor_at, place
@@ -35,6 +35,7 @@ from .models import (
     ClaimStatus,
     Comment,
     Evidence,
+    ExternalCheckLink,
     Mention,
     MentionPlacement,
     Notification,
@@ -442,6 +443,41 @@ def remove_evidence(evidence: Evidence, *, by, seen_version: int | None) -> None
     evidence._history_user = by
     evidence.delete()
     _rederive(claim.pk, search=False)
+
+
+# Checked elsewhere: links from a claim to other organisations' fact-checks of it.
+
+
+@transaction.atomic
+def link_external_check(
+    claim: Claim, external_check: ExternalFactCheck, *, by
+) -> ExternalCheckLink:
+    """Record that another organisation has checked this claim; once per claim and check."""
+    _require(by, "claims.add_externalchecklink", doing="link claims to external fact-checks")
+    claim = _lock(Claim, claim.pk)
+    refuse_if_published(claim, "links to external fact-checks")
+    message = f"This claim is already linked to that fact-check: {external_check.checked_line}."
+    if ExternalCheckLink.objects.filter(claim=claim, external_check=external_check).exists():
+        raise Invalid(message, field="external_check")
+    link = ExternalCheckLink(claim=claim, external_check=external_check, linked_by=by)
+    link._history_user = by
+    try:
+        with transaction.atomic():
+            link.save()
+    except IntegrityError:
+        raise Invalid(message, field="external_check") from None  # the same link sent twice
+    return link
+
+
+@transaction.atomic
+def unlink_external_check(link: ExternalCheckLink, *, by) -> None:
+    """Remove a link from a claim to an external fact-check; the fact-check stays."""
+    _require(by, "claims.delete_externalchecklink", doing="unlink external fact-checks")
+    claim = _lock(Claim, link.claim_id)
+    refuse_if_published(claim, "links to external fact-checks")
+    link = _lock(ExternalCheckLink, link.pk)
+    link._history_user = by
+    link.delete()
 
 
 # Claimants and tags: shared by many claims, so a rename re-indexes every claim that uses it.
@@ -1110,6 +1146,15 @@ def merge_claims(
         row.claim = survivor
         save_new_version(row, by=by, reason=f"{merge}: moved here")
     Comment.objects.filter(claim=duplicate).update(claim=survivor)
+    # Links to fact-checks published elsewhere come along, once each.
+    linked = set(survivor.external_check_links.values_list("external_check_id", flat=True))
+    for link in ExternalCheckLink.objects.filter(claim=duplicate):
+        if link.external_check_id in linked:
+            drop(link, f"dropped, #{a} already links this fact-check")
+        else:
+            link.claim = survivor
+            link._history_user, link._change_reason = by, f"{merge}: moved here"
+            link.save(update_fields=["claim"])
     if plan.new_tags:
         survivor.tags.add(*plan.new_tags)
     now = timezone.now()

@@ -9,8 +9,8 @@ from django.urls import reverse, reverse_lazy
 
 from lib.versioning import VersionedModelForm
 from sources.forms import PICKED_SOURCE, as_url
-from sources.models import Outlet, Source
-from sources.urlnorm import InvalidURL, normalise_url
+from sources.models import ExternalFactCheck, Outlet, Source
+from sources.urlnorm import InvalidURL, normalise_url, url_key
 
 from .anchoring import AnchorError, anchor_at, utf16_to_codepoints
 from .models import (
@@ -492,3 +492,41 @@ class CommentForm(forms.Form):
         help_text="Write @username to let someone know.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ExternalCheckLinkForm(forms.Form):
+    """Link a claim to another organisation's fact-check of it, by its number or review URL."""
+
+    external_check = forms.CharField(
+        label="External fact-check",
+        max_length=2000,
+        help_text="Its number (on its page under Sources → External fact-checks) or its URL.",
+    )
+
+    def clean_external_check(self):
+        value = self.cleaned_data["external_check"].strip().removeprefix("#")
+        if value.isdigit():
+            check = ExternalFactCheck.objects.select_related("reviewer_outlet").filter(
+                pk=int(value)
+            )
+            if found := check.first():
+                return found
+            raise forms.ValidationError(f"There is no external fact-check number {value}.")
+        try:
+            key = url_key(value)
+        except InvalidURL as error:
+            raise forms.ValidationError(
+                f"Give the fact-check's number or its URL. {error}"
+            ) from error
+        checks = list(
+            ExternalFactCheck.objects.select_related("reviewer_outlet").filter(url_key=key)[:2]
+        )
+        if not checks:
+            raise forms.ValidationError(
+                "No external fact-check has this URL; a source admin can import it first."
+            )
+        if len(checks) > 1:
+            raise forms.ValidationError(
+                "This article checks several claims: give the number of the one you mean."
+            )
+        return checks[0]

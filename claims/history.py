@@ -1,7 +1,7 @@
 """The audit trail of a claim, told in plain words: the claim itself, its mentions, its evidence.
 
 django-simple-history stores every saved state; here consecutive states are compared to say what
-changed. Three queries whatever the length of the trail.
+changed. Four queries whatever the length of the trail.
 """
 
 import datetime
@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .models import STANCE_ADJECTIVES, Claim, Evidence, Mention
+from sources.models import ExternalFactCheck
+
+from .models import STANCE_ADJECTIVES, Claim, Evidence, ExternalCheckLink, Mention
 
 CLAIM_FIELDS = {
     "text": "claim",
@@ -79,7 +81,7 @@ def of_claim_and_merged(claim_pk: int, field: str = "claim_id") -> Q:
 
 
 def claim_history(claim: Claim) -> list[HistoryEntry]:
-    """Every recorded change to the claim, its mentions and its evidence, newest first.
+    """Every recorded change to the claim, its mentions, evidence and links, newest first.
 
     The trail of a claim merged into this one is part of it, each entry marked with the
     merged claim's number: its mentions and evidence are here now.
@@ -103,7 +105,19 @@ def claim_history(claim: Claim) -> list[HistoryEntry]:
     def on(claim_id: int, what: str) -> str:
         return what if claim_id == claim.pk else f"on #{claim_id}, since merged here: {what}"
 
+    links = (
+        ExternalCheckLink.history.filter(claim_id=claim.pk)
+        .select_related("history_user", "external_check__reviewer_outlet")
+        .order_by("history_date", "history_id")
+    )
     entries = [
+        *_entries(
+            links,
+            {},
+            created=lambda r: f"linked an external fact-check: {_checked(r)}",
+            deleted=lambda r: f"unlinked an external fact-check: {_checked(r)}",
+            name=lambda r: "a link",
+        ),
         *_entries(
             claims,
             CLAIM_FIELDS,
@@ -131,6 +145,16 @@ def claim_history(claim: Claim) -> list[HistoryEntry]:
         ),
     ]
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def _checked(record) -> str:
+    try:
+        check = record.external_check
+    except ExternalFactCheck.DoesNotExist:
+        return "one removed since"
+    if check is None:
+        return "one removed since"
+    return f"{check.checked_line}, “{_short(check.claim_reviewed)}”"
 
 
 # The note a reviewer wrote when returning a claim lives in the trail as the step's reason.

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from lib.links import url_for_pk
-from sources.models import Source
+from sources.models import ExternalFactCheck, Source
 
 from .anchoring import Anchor, AnchorError, check_anchor
 from .balance import EvidenceBalance
@@ -223,6 +223,10 @@ class Claim(models.Model):
     )
     claimed_on = models.DateField("claim date", null=True, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
+    # Other organisations' fact-checks of the same claim ("checked elsewhere").
+    external_checks = models.ManyToManyField(
+        ExternalFactCheck, through="ExternalCheckLink", blank=True, related_name="claims"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     rating = models.ForeignKey(
         Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
@@ -474,6 +478,33 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.get_stance_display().lower()} claim {self.claim_id}"
+
+
+class ExternalCheckLink(models.Model):
+    """A claim of ours that another organisation has checked: who linked it, and when."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="external_check_links")
+    external_check = models.ForeignKey(
+        ExternalFactCheck, on_delete=models.PROTECT, related_name="claim_links"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "link to an external fact-check"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "external_check"], name="external_check_linked_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id} checked elsewhere: {self.external_check_id}"
 
 
 class PublicationQuerySet(models.QuerySet):

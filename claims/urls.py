@@ -24,6 +24,12 @@ urlpatterns = [
     path("<int:pk>/evidence/sources/", views.evidence_sources, name="evidence_sources"),
     path("evidence/<int:pk>/", views.evidence_edit, name="evidence_edit"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("<int:pk>/checked-elsewhere/", views.external_check_link, name="external_check_link"),
+    path(
+        "checked-elsewhere/<int:pk>/delete/",
+        views.external_check_unlink,
+        name="external_check_unlink",
+    ),
     # Last, so that it never shadows a named path such as <pk>/evidence/.
     path("<int:pk>/<slug:step>/", views.claim_step, name="step"),
 ]

@@ -33,6 +33,7 @@ from .forms import (
     CommentForm,
     EvidenceEditForm,
     EvidenceForm,
+    ExternalCheckLinkForm,
     MentionSpanForm,
     MergeForm,
     StepForm,
@@ -47,6 +48,7 @@ from .models import (
     Claimant,
     Comment,
     Evidence,
+    ExternalCheckLink,
     Mention,
     MentionPlacement,
     Notification,
@@ -229,11 +231,17 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
         "undecided_mentions": sum(1 for mention in mentions if mention.placement),
         **evidence_context(claim, evidence_form),
         **review_context(claim, request.user),
+        **external_checks_context(claim),
         # A claim never published has no publication: no query for most drafts.
         "publication": claim.publications.current().first() if claim.published_at else None,
         "return_note": return_notes([claim]).get(claim.pk),
         **discussion_context(claim),
     }
+
+
+def external_checks_context(claim: Claim, form: ExternalCheckLinkForm | None = None) -> dict:
+    links = claim.external_check_links.select_related("external_check__reviewer_outlet")
+    return {"external_links": list(links), "external_check_form": form or ExternalCheckLinkForm()}
 
 
 @permission_required("claims.view_claim", raise_exception=True)
@@ -902,3 +910,45 @@ def inbox_read_all(request):
     count = actions.read_all_notifications(by=request.user)
     messages.success(request, f"Marked {count} notification{pluralize(count)} read.")
     return redirect("claims:inbox")
+
+
+# Checked elsewhere: other organisations' fact-checks of the claim.
+
+
+def _get_external_check_link_for_user(user, pk: int) -> ExternalCheckLink:
+    # Links are read by every signed-in role and changed by the desk; decorators refuse the rest.
+    return get_object_or_404(ExternalCheckLink.objects.select_related("claim"), pk=pk)
+
+
+@require_POST
+@permission_required("claims.add_externalchecklink", raise_exception=True)
+def external_check_link(request, pk: int):
+    """Link the claim to an external fact-check given by its number or URL."""
+    claim = _get_claim_for_user(request.user, pk)
+    form = ExternalCheckLinkForm(request.POST)
+    if form.is_valid():
+        check = form.cleaned_data["external_check"]
+        try:
+            actions.link_external_check(claim, check, by=request.user)
+        except actions.Invalid as error:
+            _add_error(form, error)
+        except actions.Refused as error:
+            return _refused(request, claim, error)
+        else:
+            messages.success(request, f"Linked: {check.checked_line}.")
+            return redirect(f"{claim.get_absolute_url()}#checked-elsewhere")
+    # The whole page comes back, with the form as it was typed and why it was refused.
+    context = {**claim_page_context(request, claim), **external_checks_context(claim, form)}
+    return render(request, "claims/claim_detail.html", context, status=400)
+
+
+@require_POST
+@permission_required("claims.delete_externalchecklink", raise_exception=True)
+def external_check_unlink(request, pk: int):
+    link = _get_external_check_link_for_user(request.user, pk)
+    try:
+        actions.unlink_external_check(link, by=request.user)
+    except actions.Refused as error:
+        return _refused(request, link.claim, error)
+    messages.success(request, "The external fact-check is no longer linked to this claim.")
+    return redirect(f"{link.claim.get_absolute_url()}#checked-elsewhere")

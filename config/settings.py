@@ -233,6 +233,13 @@ DOCUMENT_MAX_BYTES = int(env_str("DOCUMENT_MAX_BYTES", str(5 * 1_048_576)))
 # A pasted text is form data, not a file: a post may carry one whole text and the other fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 64 * 1024
 
+# The largest file of external fact-checks imported (the upload page and the command), and the
+# size above which the page imports it in the background with a progress page.
+FACT_CHECK_IMPORT_MAX_BYTES = int(env_str("FACT_CHECK_IMPORT_MAX_BYTES", str(5 * 1_048_576)))
+FACT_CHECK_IMPORT_INLINE_MAX_BYTES = int(
+    env_str("FACT_CHECK_IMPORT_INLINE_MAX_BYTES", str(256 * 1024))
+)
+
 # Slow jobs (fetching URLs) run in `manage.py db_worker`; tests run them inline.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 FETCH_TIMEOUT_SECONDS = float(env_str("FETCH_TIMEOUT_SECONDS", "10"))

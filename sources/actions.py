@@ -5,6 +5,9 @@ writes, computes the derived data here (a source's canonical URL and key, its ou
 text), and says who and why in the history. Pages, the admin, commands and tasks call these.
 """
 
+from dataclasses import dataclass, field
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import TextField, Value
@@ -21,9 +24,17 @@ from lib.versioning import (
     set_fields,
 )
 
-from . import tasks
+from . import factchecks, tasks
 from .extraction import Extracted
-from .models import Outlet, Source, SourceFetch, SourceSnapshot, text_sha256
+from .models import (
+    ExternalFactCheck,
+    FactCheckImport,
+    Outlet,
+    Source,
+    SourceFetch,
+    SourceSnapshot,
+    text_sha256,
+)
 from .urlnorm import InvalidURL, domain_of, normalise_url, url_key
 
 OUTLET_FIELDS = frozenset({"name", "domain", "reliability", "notes"})
@@ -401,3 +412,377 @@ def _as_canonical_url(url: str) -> str:
         return normalise_url(url) if url else ""
     except InvalidURL:
         return ""
+
+
+# External fact-checks: other organisations' published reviews, imported from files.
+
+IMPORT_RIGHT = "sources.add_externalfactcheck"
+# The fields a record sets; a re-import that would set them all as they are changes nothing.
+FACT_CHECK_FIELDS = (
+    "claim_reviewed",
+    "claim_key",
+    "claimant",
+    "claim_date",
+    "rating_label",
+    "rating_family",
+    "reviewer_name",
+    "reviewer_domain",
+    "reviewer_outlet_id",
+    "review_url",
+    "url_key",
+    "archive_url",
+    "review_date",
+    "language",
+    "title",
+    "summary",
+    "origin",
+    "raw",
+)
+IMPORT_BATCH = 100  # records per transaction in a background import, between progress notes
+
+
+def may_import_fact_checks(user) -> bool:
+    return user is not None and user.has_perm(IMPORT_RIGHT)
+
+
+def fact_check_import_max_bytes() -> int:
+    return settings.FACT_CHECK_IMPORT_MAX_BYTES
+
+
+@dataclass
+class ImportReport:
+    """What an import did: records taken (new), updated, unchanged, skipped and refused."""
+
+    format: str = ""
+    taken: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    def add(self, other: "ImportReport") -> None:
+        self.taken += other.taken
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        self.refused += other.refused
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.taken} taken, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.skipped)} skipped, {len(self.refused)} refused."
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "format": self.format,
+            "taken": self.taken,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "refused": self.refused,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        return cls(**{key: data[key] for key in cls().as_dict() if key in data})
+
+
+def fact_check_search_document(check: ExternalFactCheck) -> str:
+    """What search reads for an external fact-check: the claim and who said and checked it."""
+    parts = (
+        check.claim_reviewed,
+        check.claimant,
+        check.reviewer_name,
+        check.reviewer_domain,
+        check.rating_label,
+        check.title,
+    )
+    return "\n".join(part for part in parts if part)
+
+
+def _record_values(record: factchecks.Record, origin: str, outlet: Outlet | None) -> dict:
+    return {
+        "claim_reviewed": record.claim_reviewed,
+        "claim_key": record.claim_key,
+        "claimant": record.claimant,
+        "claim_date": record.claim_date,
+        "rating_label": record.rating_label,
+        "rating_family": record.rating_family,
+        "reviewer_name": record.reviewer_name,
+        "reviewer_domain": record.reviewer_domain,
+        "reviewer_outlet_id": outlet.pk if outlet else None,
+        "review_url": record.review_url,
+        "url_key": record.url_key,
+        "archive_url": record.archive_url,
+        "review_date": record.review_date,
+        "language": record.language,
+        "title": record.title,
+        "summary": record.summary,
+        "origin": origin,
+        "raw": record.raw,
+    }
+
+
+class _Outlets:
+    """The outlet of each reviewer's domain, looked up once per domain and import."""
+
+    def __init__(self):
+        self.found: dict[str, Outlet | None] = {}
+
+    def of(self, domain: str) -> Outlet | None:
+        if not domain:
+            return None
+        if domain not in self.found:
+            self.found[domain] = Outlet.objects.for_domain(domain)
+        return self.found[domain]
+
+
+def _existing_checks(records: list[factchecks.Record]) -> dict[tuple[str, str], ExternalFactCheck]:
+    keys = sorted({record.url_key for record in records})
+    found = {}
+    for start in range(0, len(keys), 500):
+        for check in ExternalFactCheck.objects.filter(url_key__in=keys[start : start + 500]):
+            found[check.url_key, check.claim_key] = check
+    return found
+
+
+@transaction.atomic
+def import_fact_checks(
+    records: list[factchecks.Record], *, by, origin: str, reason: str = "Imported"
+) -> ImportReport:
+    """Store parsed fact-checks: new ones taken, changed ones updated (with history), the same
+    ones left alone. One review of one claim is one row, whoever imports it how often.
+
+    `by` None is a management command, run by whoever may run the site's commands.
+    """
+    if by is not None and not may_import_fact_checks(by):
+        raise PermissionDenied("Only source admins import external fact-checks.")
+    if origin not in ExternalFactCheck.Origin.values:
+        raise ValueError(f"Unknown origin: {origin}")
+    report = ImportReport(format=origin)
+    existing = _existing_checks(records)
+    outlets = _Outlets()
+    for record in records:
+        values = _record_values(record, origin, outlets.of(record.reviewer_domain))
+        check = existing.get((record.url_key, record.claim_key))
+        if check is None:
+            try:
+                with transaction.atomic():
+                    check = _add_fact_check(values, by=by, reason=f"{reason} ({origin})")
+            except IntegrityError:
+                # Imported a moment ago by someone else: compare with what they stored.
+                check = ExternalFactCheck.objects.get(
+                    url_key=record.url_key, claim_key=record.claim_key
+                )
+            else:
+                existing[record.url_key, record.claim_key] = check
+                report.taken += 1
+                continue
+        if _update_fact_check(check, values, by=by, reason=f"Re-imported ({origin})"):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    return report
+
+
+def _add_fact_check(values: dict, *, by, reason: str) -> ExternalFactCheck:
+    check = ExternalFactCheck(**values, imported_by=by)
+    check.search_document = fact_check_search_document(check)
+    save_first_version(check, by=by, reason=reason)
+    return check
+
+
+def _update_fact_check(check: ExternalFactCheck, values: dict, *, by, reason: str) -> bool:
+    """Write the values if any differs from what is stored; whether anything did."""
+    if all(getattr(check, name) == value for name, value in values.items()):
+        return False
+    check = lock_for_edit(ExternalFactCheck, check.pk, None)
+    changed = [name for name, value in values.items() if getattr(check, name) != value]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(check, name, values[name])
+    check.search_document = fact_check_search_document(check)
+    names = ", ".join(
+        str(ExternalFactCheck._meta.get_field(name.removesuffix("_id")).verbose_name)
+        for name in changed
+        if name not in ("claim_key", "url_key", "raw")
+    )
+    save_new_version(check, by=by, reason=f"{reason}: {names or 'record as imported'}")
+    return True
+
+
+def read_fact_check_file(
+    data: bytes | str, *, format: str = "auto", max_bytes: int | None = None
+) -> factchecks.Parsed:
+    """The file's records, or FileRefused (not JSON, wrong shape, over the size limit)."""
+    limit = max_bytes or fact_check_import_max_bytes()
+    return factchecks.parse(data, format=format, max_bytes=limit)
+
+
+def _report_for(parsed: factchecks.Parsed) -> ImportReport:
+    return ImportReport(
+        format=parsed.format,
+        skipped=[str(skip) for skip in parsed.skipped],
+        refused=[str(refusal) for refusal in parsed.refusals],
+    )
+
+
+@transaction.atomic
+def import_fact_check_file(
+    data: bytes | str, *, by, format: str = "auto", file_name: str = "", max_bytes=None
+) -> ImportReport:
+    """Read a file and import it at once, all in one transaction; FileRefused stores nothing."""
+    if by is not None and not may_import_fact_checks(by):
+        raise PermissionDenied("Only source admins import external fact-checks.")
+    parsed = read_fact_check_file(data, format=format, max_bytes=max_bytes)
+    report = _report_for(parsed)
+    reason = f"Imported from {file_name}" if file_name else "Imported"
+    report.add(import_fact_checks(parsed.records, by=by, origin=parsed.format, reason=reason))
+    return report
+
+
+@transaction.atomic
+def queue_fact_check_import(
+    text: str, *, by, format: str, file_name: str, parsed: factchecks.Parsed
+) -> FactCheckImport:
+    """Import a large file in the background; its page shows the progress and the report.
+
+    The file was read once already (`parsed`), so a malformed one never gets this far.
+    """
+    if not may_import_fact_checks(by):
+        raise PermissionDenied("Only source admins import external fact-checks.")
+    run = FactCheckImport.objects.create(
+        file_name=factchecks.clean_line(file_name, 255),
+        format=parsed.format,
+        size=len(text.encode("utf-8")),
+        payload=text,
+        total=len(parsed.records) + len(parsed.refusals) + len(parsed.skipped),
+        requested_by=by,
+    )
+    # With the database task backend the task row commits with the request, or neither does.
+    tasks.import_fact_check_file.enqueue(run.pk)
+    return run
+
+
+@transaction.atomic
+def _begin_import(run: FactCheckImport) -> FactCheckImport | None:
+    """The import, locked and marked running, if it still waits (a task may run twice)."""
+    run = FactCheckImport.objects.select_for_update().get(pk=run.pk)
+    if run.status != FactCheckImport.Status.QUEUED:
+        return None
+    run.status = FactCheckImport.Status.RUNNING
+    run.save(update_fields=["status"])
+    return run
+
+
+def _note_progress(run: FactCheckImport, processed: int, report: ImportReport) -> None:
+    FactCheckImport.objects.filter(pk=run.pk).update(processed=processed, report=report.as_dict())
+
+
+def run_fact_check_import(run: FactCheckImport) -> FactCheckImport:
+    """Import a queued file a batch at a time, noting the progress after each batch.
+
+    Each batch commits on its own, so the status page sees the count grow; an import stopped
+    half-way is completed by importing the file again (what was taken comes back unchanged).
+    The right was checked when the import was asked for (queue_fact_check_import).
+    """
+    if (started := _begin_import(run)) is None:
+        return FactCheckImport.objects.get(pk=run.pk)  # taken by an earlier run of the task
+    run = started
+    try:
+        parsed = read_fact_check_file(run.payload, format=run.format)
+    except factchecks.FileRefused as refused:
+        return record_fact_check_import_failure(run, str(refused))
+    report = _report_for(parsed)
+    processed = len(parsed.refusals) + len(parsed.skipped)
+    reason = f"Imported from {run.file_name}" if run.file_name else "Imported"
+    for start in range(0, len(parsed.records), IMPORT_BATCH):
+        batch = parsed.records[start : start + IMPORT_BATCH]
+        report.add(import_fact_checks(batch, by=None, origin=parsed.format, reason=reason))
+        processed += len(batch)
+        _note_progress(run, processed, report)
+    return _finish_import(run, FactCheckImport.Status.DONE, report=report, processed=processed)
+
+
+@transaction.atomic
+def _finish_import(run, status, *, report=None, processed=None, message=""):
+    run = FactCheckImport.objects.select_for_update().get(pk=run.pk)
+    if status == FactCheckImport.Status.FAILED and not run.is_open:
+        return run  # finished by an earlier run
+    run.status, run.message, run.finished_at, run.payload = status, message, timezone.now(), ""
+    fields = ["status", "message", "finished_at", "payload"]
+    if report is not None:
+        run.report = report.as_dict()
+        fields.append("report")
+    if processed is not None:
+        run.processed = processed
+        fields.append("processed")
+    run.save(update_fields=fields)
+    return run
+
+
+def record_fact_check_import_failure(run: FactCheckImport, message: str) -> FactCheckImport:
+    """The import stopped: it ends as failed with why; what earlier batches took stays."""
+    return _finish_import(run, FactCheckImport.Status.FAILED, message=message)
+
+
+@transaction.atomic
+def edit_external_fact_check(
+    check: ExternalFactCheck, *, by, seen_version: int | None, changes: dict, reason="Edited"
+) -> ExternalFactCheck:
+    """Correct an imported fact-check by hand (a wrong reviewer, a typo in the claim)."""
+    _require(by, "sources.change_externalfactcheck", "Only source admins edit fact-checks.")
+    check = lock_for_edit(ExternalFactCheck, check.pk, seen_version)
+    before = editable_values(check)
+    set_fields(check, changes, allowed=EXTERNAL_CHECK_FIELDS)
+    check.claim_reviewed = factchecks.clean_line(check.claim_reviewed, factchecks.CLAIM_MAX_LENGTH)
+    if not check.claim_reviewed:
+        raise ValidationError({"claim_reviewed": "Give the claim that was checked."})
+    try:
+        check.review_url = normalise_url(check.review_url)
+    except InvalidURL as error:
+        raise ValidationError({"review_url": str(error)}) from error
+    check.url_key = url_key(check.review_url)
+    check.claim_key = factchecks.claim_key(check.claim_reviewed)
+    check.rating_family = factchecks.rating_family(check.rating_label)
+    check.search_document = fact_check_search_document(check)
+    changed = changed_fields(check, before)
+    if not changed:
+        return check
+    try:
+        with transaction.atomic():
+            save_new_version(check, by=by, reason=_reason(reason, ExternalFactCheck, changed))
+    except IntegrityError:
+        raise ValidationError(
+            {"review_url": "Another fact-check has this review URL and claim."}
+        ) from None
+    return check
+
+
+EXTERNAL_CHECK_FIELDS = frozenset(
+    {
+        "claim_reviewed",
+        "claimant",
+        "claim_date",
+        "rating_label",
+        "reviewer_name",
+        "reviewer_outlet",
+        "review_url",
+        "review_date",
+        "language",
+        "title",
+        "summary",
+    }
+)
+
+
+@transaction.atomic
+def delete_external_fact_check(check: ExternalFactCheck, *, by, reason="Deleted") -> None:
+    """Remove an imported fact-check no claim is linked to (links protect it)."""
+    _require(by, "sources.delete_externalfactcheck", "Only source admins delete fact-checks.")
+    check = lock_for_edit(ExternalFactCheck, check.pk, None)
+    check._history_user, check._change_reason = by, reason
+    check.delete()

@@ -6,8 +6,8 @@ from lib.admin import FullTextSearchAdmin, WritesThroughActions
 from lib.versioning import StaleEdit, VersionedModelForm
 
 from . import actions
-from .forms import OutletForm
-from .models import Outlet, Source, SourceSnapshot
+from .forms import ExternalFactCheckForm, OutletForm
+from .models import ExternalFactCheck, FactCheckImport, Outlet, Source, SourceSnapshot
 
 ADMIN_EDIT = "Edited in the admin"
 
@@ -112,3 +112,62 @@ class SourceAdmin(WritesThroughActions, FullTextSearchAdmin, admin.ModelAdmin):
 
     def delete_object(self, request, obj):
         actions.delete_source(obj, by=request.user, reason="Deleted in the admin")
+
+
+@admin.register(ExternalFactCheck)
+class ExternalFactCheckAdmin(WritesThroughActions, FullTextSearchAdmin, admin.ModelAdmin):
+    """Imported by the import page or command only; corrected and removed through actions."""
+
+    list_display = ["__str__", "reviewer_name", "rating_label", "review_date", "origin"]
+    list_filter = ["rating_family", "origin"]
+    list_select_related = ["reviewer_outlet"]
+    search_fields = ["claim_reviewed", "claimant", "reviewer_name", "review_url"]
+    autocomplete_fields = ["reviewer_outlet"]
+    readonly_fields = ["origin", "rating_family", "archive_url", "raw", "imported_by", "created_at"]
+    form = ExternalFactCheckForm  # the admin, too, refuses to save over a newer change
+    refusals = (StaleEdit,)
+
+    def has_add_permission(self, request):
+        return False  # added by importing a file (Sources → External fact-checks → Import)
+
+    def edit_object(self, request, obj, form):
+        return actions.edit_external_fact_check(
+            obj,
+            by=request.user,
+            seen_version=form.cleaned_data["seen_version"],
+            changes=form.edited_fields(),
+            reason=ADMIN_EDIT,
+        )
+
+    def delete_object(self, request, obj):
+        actions.delete_external_fact_check(obj, by=request.user, reason="Deleted in the admin")
+
+
+@admin.register(FactCheckImport)
+class FactCheckImportAdmin(admin.ModelAdmin):
+    """The record of background imports: what the task wrote, read here, changed by nobody."""
+
+    list_display = ["file_name", "status", "processed", "total", "created_at", "requested_by"]
+    readonly_fields = [
+        "file_name",
+        "format",
+        "size",
+        "status",
+        "total",
+        "processed",
+        "report",
+        "message",
+        "requested_by",
+        "created_at",
+        "finished_at",
+    ]
+    exclude = ["payload"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

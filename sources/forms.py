@@ -4,9 +4,11 @@ import re
 
 from django import forms
 
+from lib.search import matching_pks
 from lib.versioning import VersionedModelForm
 
-from .models import Outlet, Source
+from .extraction import in_megabytes
+from .models import ExternalFactCheck, Outlet, Source
 from .urlnorm import InvalidURL, normalise_url
 
 PICKED_SOURCE = re.compile(r"#(\d+)\b")
@@ -111,3 +113,87 @@ class SourceFilterForm(forms.Form):
         if data["reliability"]:
             sources = sources.filter(outlet__reliability=data["reliability"])
         return sources
+
+
+class FactCheckFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=500)
+    reviewer = forms.CharField(
+        label="Checked by", required=False, max_length=300, help_text="Name or domain."
+    )
+    rating = forms.ChoiceField(
+        label="Rating",
+        choices=[("", "Any rating"), *ExternalFactCheck.RatingFamily.choices],
+        required=False,
+    )
+    origin = forms.ChoiceField(
+        label="Imported from",
+        choices=[("", "Anywhere"), *ExternalFactCheck.Origin.choices],
+        required=False,
+    )
+
+    def filter(self, checks):
+        if not self.is_valid():
+            return checks
+        data = self.cleaned_data
+        if data["q"].strip():
+            checks = checks.filter(pk__in=matching_pks(ExternalFactCheck, data["q"]))
+        if data["reviewer"].strip():
+            checks = checks.by_reviewer(data["reviewer"])
+        if data["rating"]:
+            checks = checks.filter(rating_family=data["rating"])
+        if data["origin"]:
+            checks = checks.filter(origin=data["origin"])
+        return checks
+
+
+class FactCheckImportForm(forms.Form):
+    file = forms.FileField(label="File")
+    format = forms.ChoiceField(
+        label="Format",
+        choices=[
+            ("auto", "Recognise it"),
+            ("claimreview", "ClaimReview JSON-LD (object, list, DataFeed or script blocks)"),
+            ("factchecktools", "Google Fact Check Tools API answer"),
+            ("averitec", "AVeriTeC claims"),
+        ],
+        initial="auto",
+    )
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.fields["file"].help_text = (
+            f"A .json or .txt file of at most {in_megabytes(max_bytes)}. The same review imported "
+            "twice is stored once."
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            # Refused before a byte is read: nothing of it is parsed or stored.
+            raise forms.ValidationError(
+                f"The file is {in_megabytes(upload.size)}; the limit is "
+                f"{in_megabytes(self.max_bytes)}. Nothing was imported: split it into smaller "
+                "files."
+            )
+        return upload
+
+
+class ExternalFactCheckForm(VersionedModelForm):
+    """The admin's correction of an imported fact-check; its action cleans and re-keys it."""
+
+    class Meta:
+        model = ExternalFactCheck
+        fields = [
+            "claim_reviewed",
+            "claimant",
+            "claim_date",
+            "rating_label",
+            "reviewer_name",
+            "reviewer_outlet",
+            "review_url",
+            "review_date",
+            "language",
+            "title",
+            "summary",
+        ]

@@ -243,3 +243,175 @@ class SourceSnapshot(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("sources:snapshot", args=[self.pk])
+
+
+class ExternalFactCheckQuerySet(models.QuerySet):
+    def by_reviewer(self, name_or_domain: str):
+        """Checks by the organisation of this name or domain, as typed into a filter."""
+        name_or_domain = name_or_domain.strip()
+        return self.filter(
+            models.Q(reviewer_name__iexact=name_or_domain)
+            | models.Q(reviewer_domain=name_or_domain.lower().removeprefix("www."))
+        )
+
+
+class ExternalFactCheck(models.Model):
+    """A fact-check another organisation published: its claim, verdict, reviewer and URL.
+
+    Imported from ClaimReview JSON-LD, the Fact Check Tools API or AVeriTeC (sources.factchecks)
+    by sources.actions.import_fact_checks. One row per review of one claim: the review URL and
+    the claim (case, spacing and punctuation aside) say which, since one article may check
+    several claims.
+    """
+
+    class Origin(models.TextChoices):
+        CLAIMREVIEW = "claimreview", "ClaimReview JSON-LD"
+        FACTCHECKTOOLS = "factchecktools", "Fact Check Tools API"
+        AVERITEC = "averitec", "AVeriTeC"
+
+    class RatingFamily(models.TextChoices):
+        FALSE = "false", "False"
+        MOSTLY_FALSE = "mostly_false", "Mostly false"
+        MIXED = "mixed", "Mixed or misleading"
+        MOSTLY_TRUE = "mostly_true", "Mostly true"
+        TRUE = "true", "True"
+        UNPROVEN = "unproven", "Unproven"
+        OTHER = "other", "Other"
+
+    claim_reviewed = models.TextField("claim reviewed")
+    # A key for the claim's wording with case, spacing and punctuation folded away.
+    claim_key = models.CharField(max_length=32, editable=False)
+    claimant = models.CharField(max_length=300, blank=True)
+    claim_date = models.DateField("claim date", null=True, blank=True)
+    rating_label = models.CharField("rating", max_length=200, blank=True)
+    rating_family = models.CharField(
+        "rating family", max_length=20, choices=RatingFamily.choices, default=RatingFamily.OTHER
+    )
+    reviewer_name = models.CharField("checked by", max_length=300, blank=True)
+    reviewer_domain = models.CharField(max_length=253, blank=True)
+    reviewer_outlet = models.ForeignKey(
+        Outlet,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="external_fact_checks",
+        help_text="The outlet of the reviewer's domain, when the register has it.",
+    )
+    review_url = models.URLField("review URL", max_length=MAX_URL_LENGTH)
+    url_key = models.CharField(max_length=MAX_URL_LENGTH, editable=False)
+    archive_url = models.URLField("archived copy", max_length=MAX_URL_LENGTH, blank=True)
+    review_date = models.DateField("review date", null=True, blank=True)
+    language = models.CharField(max_length=35, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    summary = models.TextField(blank=True, help_text="The reviewer's justification, if given.")
+    origin = models.CharField(max_length=20, choices=Origin.choices)
+    raw = models.JSONField("record as imported", default=dict, editable=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # What search reads: the claim, claimant, reviewer, rating and title.
+    search_document = models.TextField(default="", editable=False)
+
+    objects = ExternalFactCheckQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_document"])
+
+    class Meta:
+        verbose_name = "external fact-check"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="factcheck_created_keyset"),
+            models.Index(fields=["reviewer_domain"], name="factcheck_reviewer_domain"),
+            models.Index(fields=["reviewer_name"], name="factcheck_reviewer_name"),
+            models.Index(fields=["rating_family", "created_at", "id"], name="factcheck_family"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url_key", "claim_key"], name="factcheck_once_per_review_and_claim"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_url__startswith="http://")
+                | models.Q(review_url__startswith="https://"),
+                name="factcheck_review_url_http",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(claim_reviewed=""), name="factcheck_claim_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            self.claim_reviewed
+            if len(self.claim_reviewed) <= 80
+            else self.claim_reviewed[:79] + "…"
+        )
+
+    def get_absolute_url(self) -> str:
+        return url_for_pk("sources:factcheck", self.pk)
+
+    @property
+    def reviewer(self) -> str:
+        """Who checked it, as people know them: the outlet's name, or the name published."""
+        if self.reviewer_outlet_id is not None:
+            return self.reviewer_outlet.name
+        return self.reviewer_name or self.reviewer_domain or "an unnamed organisation"
+
+    @property
+    def checked_line(self) -> str:
+        """ "Checked by <org> as <rating> on <date>", with the parts it has."""
+        line = f"Checked by {self.reviewer}"
+        if self.rating_label:
+            line += f" as {self.rating_label}"
+        if self.review_date:
+            line += f" on {self.review_date.day} {self.review_date:%B %Y}"
+        return line
+
+
+class FactCheckImport(models.Model):
+    """A file of fact-checks imported in the background, with its progress and report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    file_name = models.CharField(max_length=255, blank=True)
+    format = models.CharField(max_length=20, default="auto")
+    size = models.PositiveBigIntegerField(default=0)
+    # The file's text until the import ends; emptied then, the report is what stays.
+    payload = models.TextField(blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Records in the file.")
+    processed = models.PositiveIntegerField(default=0, help_text="Records looked at so far.")
+    report = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True, help_text="Why it failed, if it did.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'Import'} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:factcheck_import_status", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def waited_too_long(self) -> bool:
+        """Still queued past the time a page polls for it: the worker is likely stopped."""
+        return self.status == self.Status.QUEUED and waited_too_long(self.created_at)

@@ -8,7 +8,7 @@ from django.tasks import task
 from . import actions
 from .extraction import Extracted, ExtractionError, from_html, from_plain_text, max_bytes
 from .fetching import Fetched, FetchError, fetch
-from .models import SourceFetch
+from .models import FactCheckImport, SourceFetch
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +17,14 @@ UNEXPECTED = (
     "happens again, tell an administrator."
 )
 WORKER_STOPPED = "The task worker stopped before this fetch finished; nothing was changed."
+IMPORT_UNEXPECTED = (
+    "Something went wrong while importing this file. What the report counts was stored; "
+    "import the file again to finish (what is stored already comes back unchanged)."
+)
+IMPORT_WORKER_STOPPED = (
+    "The task worker stopped before this import finished. Import the file again to finish it: "
+    "what was stored already comes back unchanged."
+)
 
 
 def fetch_document(url: str) -> tuple[Fetched, Extracted]:
@@ -55,3 +63,22 @@ def recover_fetch(fetch_id: int) -> None:
     request = SourceFetch.objects.filter(pk=fetch_id).first()
     if request is not None:
         actions.record_fetch_failure(request, WORKER_STOPPED)
+
+
+@task
+def import_fact_check_file(import_id: int) -> None:
+    """Import a large file of external fact-checks, a batch at a time, noting the progress."""
+    run = FactCheckImport.objects.get(pk=import_id)
+    try:
+        actions.run_fact_check_import(run)
+    except Exception:
+        # Whatever happens, the import ends as done or failed: its page never waits forever.
+        logger.exception("Fact-check import %s failed unexpectedly", run.pk)
+        actions.record_fact_check_import_failure(run, IMPORT_UNEXPECTED)
+
+
+def recover_fact_check_import(import_id: int) -> None:
+    """An import whose worker stopped mid-task ends as failed, saying so."""
+    run = FactCheckImport.objects.filter(pk=import_id).first()
+    if run is not None:
+        actions.record_fact_check_import_failure(run, IMPORT_WORKER_STOPPED)

@@ -15,4 +15,12 @@ urlpatterns = [
     path("outlets/new/", views.outlet_create, name="outlet_create"),
     path("outlets/<int:pk>/", views.outlet_detail, name="outlet"),
     path("outlets/<int:pk>/edit/", views.outlet_edit, name="outlet_edit"),
+    path("fact-checks/", views.factcheck_list, name="factchecks"),
+    path("fact-checks/<int:pk>/", views.factcheck_detail, name="factcheck"),
+    path("fact-checks/import/", views.factcheck_import, name="factcheck_import"),
+    path(
+        "fact-checks/import/<int:pk>/",
+        views.factcheck_import_status,
+        name="factcheck_import_status",
+    ),
 ]

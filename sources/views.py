@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -15,8 +16,15 @@ from lib import keyset
 from lib.versioning import StaleEdit
 
 from . import actions
-from .forms import OutletForm, SourceFilterForm, SourceForm
-from .models import Outlet, Source, SourceFetch, SourceSnapshot
+from .factchecks import FileRefused
+from .forms import (
+    FactCheckFilterForm,
+    FactCheckImportForm,
+    OutletForm,
+    SourceFilterForm,
+    SourceForm,
+)
+from .models import ExternalFactCheck, FactCheckImport, Outlet, Source, SourceFetch, SourceSnapshot
 
 PAGE_SIZE = 50
 
@@ -198,3 +206,98 @@ def outlet_edit(request, pk: int):
             messages.success(request, "Outlet saved.")
             return redirect(outlet)
     return render(request, "sources/outlet_form.html", {"form": form, "outlet": outlet})
+
+
+# External fact-checks: other organisations' published reviews.
+
+
+def _get_fact_check_for_user(user, pk: int) -> ExternalFactCheck:
+    # Every signed-in role reads them; the permission decorator refuses the rest.
+    return get_object_or_404(ExternalFactCheck.objects.select_related("reviewer_outlet"), pk=pk)
+
+
+def _get_fact_check_import_for_user(user, pk: int) -> FactCheckImport:
+    # Source admins see every import: they share the work of keeping the register.
+    return get_object_or_404(FactCheckImport.objects.defer("payload"), pk=pk)
+
+
+@permission_required("sources.view_externalfactcheck", raise_exception=True)
+def factcheck_list(request):
+    """External fact-checks, newest imported first, filtered from the URL, a page at a time."""
+    filters = FactCheckFilterForm(request.GET or None)
+    checks = filters.filter(
+        ExternalFactCheck.objects.select_related("reviewer_outlet").defer(
+            "raw", "summary", "search_document"
+        )
+    )
+    page = keyset.page_for(request, checks, field="created_at", descending=True, size=PAGE_SIZE)
+    template = "sources/factcheck_list.html"
+    if request.htmx:
+        template += "#factcheck-list"
+    context = {
+        "page": page,
+        "filters": filters,
+        "may_import": actions.may_import_fact_checks(request.user),
+    }
+    return render(request, template, context)
+
+
+@permission_required("sources.view_externalfactcheck", raise_exception=True)
+def factcheck_detail(request, pk: int):
+    check = _get_fact_check_for_user(request.user, pk)
+    # Links belong to claims, a higher layer: reached through the relation claims declares.
+    links = check.claim_links.select_related("claim").order_by("claim_id")
+    return render(request, "sources/factcheck_detail.html", {"check": check, "links": links})
+
+
+def _import_form(request):
+    return FactCheckImportForm(
+        request.POST or None,
+        request.FILES or None,
+        max_bytes=actions.fact_check_import_max_bytes(),
+    )
+
+
+@permission_required("sources.add_externalfactcheck", raise_exception=True)
+def factcheck_import(request):
+    """Upload a file of fact-checks: a small one is imported at once and its report shown, a
+    large one is imported in the background, with its progress on its own page."""
+    form = _import_form(request)
+    report = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload, format = form.cleaned_data["file"], form.cleaned_data["format"]
+        data = upload.read()
+        try:
+            if len(data) <= settings.FACT_CHECK_IMPORT_INLINE_MAX_BYTES:
+                report = actions.import_fact_check_file(
+                    data, by=request.user, format=format, file_name=upload.name
+                )
+            else:
+                parsed = actions.read_fact_check_file(data, format=format)
+                run = actions.queue_fact_check_import(
+                    data.decode("utf-8-sig"),
+                    by=request.user,
+                    format=parsed.format,
+                    file_name=upload.name,
+                    parsed=parsed,
+                )
+                return redirect(run)
+        except FileRefused as refused:
+            form.add_error("file", str(refused))
+    if request.method == "POST" and not form.is_valid():
+        status = 400
+    recent = FactCheckImport.objects.defer("payload", "report")[:5]
+    context = {"form": form, "report": report, "recent": recent}
+    return render(request, "sources/factcheck_import.html", context, status=status)
+
+
+@permission_required("sources.add_externalfactcheck", raise_exception=True)
+def factcheck_import_status(request, pk: int):
+    """Where a background import stands; htmx polls this until it has finished."""
+    run = _get_fact_check_import_for_user(request.user, pk)
+    template = "sources/factcheck_import_status.html"
+    if request.htmx:
+        template += "#import-status"
+    report = actions.ImportReport.from_dict(run.report) if run.report else None
+    return render(request, template, {"run": run, "report": report})

@@ -1,6 +1,8 @@
 """Merging duplicate claims: what moves to the survivor, what is refused, and where the other
 claim's pages and rows go afterwards."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -496,3 +498,39 @@ class TestAfterTheMerge:
         dashboard = client.get(reverse("home"))
         assert dict(dashboard.context["statuses"])["Submitted"] == 0
         assert dict(dashboard.context["statuses"])["Draft"] == 1
+
+
+class TestLinksToFactChecksElsewhere:
+    def test_they_move_to_the_survivor_once_each(self, pair, reviewer, researcher, source_admin):
+        from sources import actions as register
+        from sources.models import ExternalFactCheck
+
+        register.import_fact_check_file(
+            json.dumps(
+                [
+                    {
+                        "@context": "https://schema.org",
+                        "@type": "ClaimReview",
+                        "url": f"https://checker.example/checks/{n}",
+                        "claimReviewed": f"Unemployment claim number {n}",
+                        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+                        "author": {"@type": "Organization", "name": "Example Checker"},
+                    }
+                    for n in (1, 2)
+                ]
+            ),
+            by=source_admin,
+        )
+        first, second = ExternalFactCheck.objects.order_by("pk")
+        survivor, duplicate = pair
+        actions.link_external_check(survivor, first, by=researcher)
+        actions.link_external_check(duplicate, first, by=researcher)
+        actions.link_external_check(duplicate, second, by=researcher)
+        survivor.refresh_from_db()
+        duplicate.refresh_from_db()
+
+        merge(survivor, duplicate, reviewer)
+
+        linked = survivor.external_check_links.values_list("external_check", flat=True)
+        assert sorted(linked) == [first.pk, second.pk]
+        assert not duplicate.external_check_links.exists()

@@ -5,11 +5,15 @@ a redirect to its result), "login" (sent to log in), "refused" (403), "not found
 "wrong method" (405). Each cell runs on fresh rows, in the state the view works on.
 """
 
+import json
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim, Rating
+from sources.models import ExternalFactCheck, FactCheckImport
 from tests.conftest import make_user
 from tests.factories.claims import ClaimFactory, MentionFactory, publish
 from tests.factories.sources import EvidenceFactory, SourceFactory
@@ -113,11 +117,45 @@ def simple(name: str, *args_from):
     return make
 
 
+def external_check() -> ExternalFactCheck:
+    n = ExternalFactCheck.objects.count()
+    return ExternalFactCheck.objects.create(
+        claim_reviewed=f"Checked elsewhere {n}.",
+        claim_key=f"key-{n}",
+        review_url=f"https://checker.example/{n}",
+        url_key=f"checker.example/{n}",
+        origin="claimreview",
+    )
+
+
+def fact_check_upload():
+    review = {
+        "@type": "ClaimReview",
+        "url": f"https://checker.example/upload/{ExternalFactCheck.objects.count()}",
+        "claimReviewed": "Uploaded.",
+    }
+    upload = SimpleUploadedFile("reviews.json", json.dumps(review).encode())
+    return reverse("sources:factcheck_import"), {"file": upload, "format": "auto"}
+
+
+def link_external_check():
+    claim = claim_in("draft")
+    data = {"external_check": str(external_check().pk)}
+    return reverse("claims:external_check_link", args=[claim.pk]), data
+
+
+def unlink_external_check():
+    claim = claim_in("draft")
+    link = claim.external_check_links.create(external_check=external_check())
+    return reverse("claims:external_check_unlink", args=[link.pk]), {}
+
+
 EVERYONE_SIGNED_IN = [LOGIN, OK, OK, OK, OK]
 DESK = [LOGIN, OK, OK, REFUSED, OK]  # researchers and reviewers, not source admins
 REVIEWERS = [LOGIN, REFUSED, OK, REFUSED, OK]
 PUBLIC = [OK, OK, OK, OK, OK]
 POST_ONLY = [LOGIN, WRONG_METHOD, WRONG_METHOD, WRONG_METHOD, WRONG_METHOD]
+SOURCE_ADMINS = [LOGIN, REFUSED, REFUSED, OK, OK]
 
 MATRIX = [
     ("claim page", "get", simple("claims:detail", lambda: claim_in("draft")), EVERYONE_SIGNED_IN),
@@ -186,6 +224,27 @@ MATRIX = [
         [NOT_FOUND] * 5,
     ),
     ("ClaimReview feed", "get", simple("claimreview_feed"), PUBLIC),
+    ("external fact-checks", "get", simple("sources:factchecks"), EVERYONE_SIGNED_IN),
+    ("external fact-checks, htmx", "get", simple("sources:factchecks"), EVERYONE_SIGNED_IN),
+    ("external fact-check", "get", simple("sources:factcheck", external_check), EVERYONE_SIGNED_IN),
+    ("import fact-checks form", "get", simple("sources:factcheck_import"), SOURCE_ADMINS),
+    ("import fact-checks", "post", fact_check_upload, SOURCE_ADMINS),
+    (
+        "fact-check import status",
+        "get",
+        simple("sources:factcheck_import_status", lambda: FactCheckImport.objects.create()),
+        SOURCE_ADMINS,
+    ),
+    (
+        "fact-check import status, htmx",
+        "get",
+        simple("sources:factcheck_import_status", lambda: FactCheckImport.objects.create()),
+        SOURCE_ADMINS,
+    ),
+    ("link external fact-check", "post", link_external_check, DESK),
+    ("link external fact-check", "get", link_external_check, POST_ONLY),
+    ("unlink external fact-check", "post", unlink_external_check, DESK),
+    ("unlink external fact-check", "get", unlink_external_check, POST_ONLY),
 ]
 CELLS = [
     pytest.param(view, method, make, role, expected, id=f"{view}-{method}-{role}")
@@ -228,7 +287,7 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 180
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 235
 
 
 def test_a_forged_publish_by_a_researcher_changes_nothing(login, researcher):

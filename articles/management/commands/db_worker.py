@@ -4,11 +4,12 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 
 from articles.tasks import recover_import
 from lib.tasks import fail_stale_task_results
-from sources.tasks import recover_fetch
+from sources.tasks import recover_fact_check_import, recover_fetch
 
 RECOVERIES = {
     "articles.tasks.fetch_article": recover_import,
     "sources.tasks.fetch_source": recover_fetch,
+    "sources.tasks.import_fact_check_file": recover_fact_check_import,
 }
 
 

@@ -34,5 +34,5 @@ def test_sessions_and_users_come_from_the_database_whatever_the_cache():
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert settings.AUTHENTICATION_BACKENDS == [
         "axes.backends.AxesStandaloneBackend",
-        "django.contrib.auth.backends.ModelBackend",
+        "lib.auth.ModelBackendInOneQuery",  # Django's ModelBackend, one query for the rights
     ]

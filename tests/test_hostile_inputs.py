@@ -17,6 +17,7 @@ The run says how many hostile requests it tried at the end of pytest's output.
 """
 
 import html
+import json
 import traceback
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -37,11 +38,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from articles.models import ArticleFetch
+from claims import actions as claim_actions
 from claims.actions import STEPS
 from claims.models import Notification, Rating
+from sources import actions as register
 from sources import tasks as source_tasks
 from sources.fetching import Fetched
-from sources.models import SourceFetch, SourceSnapshot
+from sources.models import ExternalFactCheck, FactCheckImport, SourceFetch, SourceSnapshot
 from tests.conftest import PROJECT_ROOT, add_to_run_note, make_user
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, MentionFactory
@@ -127,6 +130,11 @@ PK_KINDS = {
     "claims:evidence_delete": "evidence",
     "claims:comment_add": "claim",
     "claims:notification_open": "notification",
+    "claims:merge": "claim",
+    "claims:external_check_link": "claim",
+    "claims:external_check_unlink": "external_check_link",
+    "sources:factcheck": "external_check",
+    "sources:factcheck_import_status": "fact_check_import",
     "sources:detail": "source",
     "sources:edit": "source",
     "sources:fetch_request": "source",
@@ -257,6 +265,21 @@ def build_world() -> World:
         )
         for n, user in enumerate([researcher, reviewer, source_admin, superuser], start=1)
     ]
+    # A fact-check published elsewhere, a claim linked to it, and a background import of them.
+    review = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": "https://checker.example/checks/jobs",
+        "claimReviewed": "Unemployment fell to four per cent last year.",
+        "reviewRating": {"@type": "Rating", "alternateName": "Mostly false"},
+        "author": {"@type": "Organization", "name": "Example Checker"},
+    }
+    register.import_fact_check_file(json.dumps(review), by=source_admin)
+    external_check = ExternalFactCheck.objects.get()
+    link = claim_actions.link_external_check(claims[0], external_check, by=researcher)
+    fact_check_import = FactCheckImport.objects.create(
+        pk=BASE_PK + 1, file_name="checks.json", requested_by=source_admin
+    )
     users = {
         "researcher": researcher,
         "reviewer": reviewer,
@@ -276,6 +299,9 @@ def build_world() -> World:
         "snapshot": [snapshot.pk],
         "article_fetch": [fetch.pk for fetch in imports],
         "notification": [notification.pk for notification in notifications],
+        "external_check": [external_check.pk],
+        "external_check_link": [link.pk],
+        "fact_check_import": [fact_check_import.pk],
     }
     built = World(users=users, pks=pks)
     for role, user in users.items():

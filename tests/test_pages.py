@@ -232,9 +232,10 @@ class TestQueryCounts:
         one = count_queries(client, claim.get_absolute_url())
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # The 4 every page costs; then the claim, tags, mentions, evidence and the discussion
-        # (its current publication only once it was published). The history waits until opened.
-        assert count_queries(client, claim.get_absolute_url()) == one == 9
+        # The 4 every page costs; then the claim, tags, mentions, evidence, its links to checks
+        # published elsewhere and the discussion (its current publication only once it was
+        # published). The history waits until it is opened.
+        assert count_queries(client, claim.get_absolute_url()) == one == 10
 
     def test_the_claim_history(self, login, researcher):
         client = login(researcher)
@@ -245,8 +246,9 @@ class TestQueryCounts:
         one = count_queries(client, url)
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # The 4 every page costs; the claim, and the history of the claim, mentions and evidence.
-        assert count_queries(client, url) == one == 8
+        # The 4 every page costs; the claim, and the history of the claim, mentions, evidence
+        # and links to checks published elsewhere.
+        assert count_queries(client, url) == one == 9
 
     def test_the_claim_page_with_the_verdict_form(self, login, reviewer):
         client = login(reviewer)
@@ -258,7 +260,7 @@ class TestQueryCounts:
         EvidenceFactory.create_batch(99, claim=claim)
         # Five more than a researcher's: who wrote what (the claim's, mentions' and evidence's
         # history), the rating scale, and the reviewers it may be assigned to.
-        assert count_queries(client, claim.get_absolute_url()) == one == 14
+        assert count_queries(client, claim.get_absolute_url()) == one == 15
 
     def test_the_review_queue(self, login, reviewer):
         client = login(reviewer)

@@ -7,6 +7,11 @@ from django.db import migrations, models
 from lib.search import fulltext_index_rebuilt_on_sqlite
 
 
+def analyze_claims(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE claims_claim")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("claims", "0015_roles_may_comment"),
@@ -79,4 +84,8 @@ class Migration(migrations.Migration):
             ),
         ),
         fulltext_index_rebuilt_on_sqlite("claims_claim"),
+        # A new column has no statistics, and adding it changes no row, so autovacuum would not
+        # gather them: the planner then took "not merged" for a rare case and the claims list's
+        # status filters took half a second at a million claims. PostgreSQL only.
+        migrations.RunPython(analyze_claims, migrations.RunPython.noop),
     ]

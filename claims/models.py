@@ -18,6 +18,7 @@ from sources.models import Source
 
 from .anchoring import Anchor, AnchorError, check_anchor
 from .balance import EvidenceBalance
+from .embedding import compact
 
 
 class ClaimantKind(models.TextChoices):
@@ -154,6 +155,26 @@ class ClaimQuerySet(models.QuerySet):
             if document != claim.search_document:
                 Claim.objects.filter(pk=claim.pk).update(search_document=document)
 
+    def refresh_embeddings(self, embedder=None) -> int:
+        """Embed these claims' texts afresh (claims.matching), replacing their stored vectors.
+
+        Each new vector is a new row, so the matcher's in-memory index picks up new and reworded
+        claims alike by asking for rows above the last one it read.
+        """
+        from . import matching
+
+        embedder = embedder or matching.embedder()
+        claims = list(self.order_by("pk").values_list("pk", "text"))
+        if not claims:
+            return 0
+        compacted = compact(embedder.embed([text for _, text in claims]))
+        ClaimEmbedding.objects.filter(claim__in=[pk for pk, _ in claims]).delete()
+        ClaimEmbedding.objects.bulk_create(
+            ClaimEmbedding(claim_id=pk, model=embedder.name, code=code, vector=vector)
+            for (pk, _), (code, vector) in zip(claims, compacted, strict=True)
+        )
+        return len(claims)
+
     def recount(self) -> int:
         """Bring the stored mention and evidence counts of these claims up to date."""
 
@@ -281,6 +302,22 @@ class Claim(models.Model):
     def is_published(self) -> bool:
         """Published means frozen: nothing of the claim changes until a reviewer reopens it."""
         return self.status == ClaimStatus.PUBLISHED
+
+
+class ClaimEmbedding(models.Model):
+    """A claim's wording as the matcher's vectors (claims.embedding): signs and int8 values.
+
+    Kept beside the claim rather than on it: no history of derived numbers, a claim row that lists
+    still read quickly, and a row per wording, so the newest rows are what changed.
+    """
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="embedding")
+    model = models.CharField(max_length=60, help_text="The embedder that made the vector.")
+    code = models.BinaryField(help_text="The vector's signs, one bit per dimension.")
+    vector = models.BinaryField(help_text="The vector's values as int8.")
+
+    def __str__(self) -> str:
+        return f"{self.model} vector of claim {self.claim_id}"
 
 
 class MentionPlacement(models.TextChoices):

@@ -1,0 +1,171 @@
+"""Sentences as compact vectors, and the brute-force scan over them: the matcher's arithmetic.
+
+A sentence becomes a unit vector of DIMENSIONS floats (an Embedder), stored twice in small
+form: its signs as CODE_BYTES bytes (a binary code, compared by Hamming distance, for the scan
+over every claim) and its values as int8 (for the exact cosine of the few candidates the scan
+keeps). No Django here: claims.matching does the database side.
+"""
+
+import shutil
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+DIMENSIONS = 256
+CODE_BYTES = DIMENSIONS // 8
+WORDS_PER_CODE = CODE_BYTES // 8  # the code as uint64 words, for a fast XOR and popcount
+
+
+class Embedder(Protocol):
+    """Turns sentences into unit vectors of DIMENSIONS floats; `name` says which model did."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class WordLlamaEmbedder:
+    """wordllama's l2_supercat model at 256 dimensions, from the files in its wheel, offline.
+
+    wordllama 0.4 looks for the tokenizer the wheel ships (in `wordllama/tokenizers/`) under
+    `wordllama/tokenizer/`, which does not exist, then in `<cache_dir>/tokenizers/`, then
+    downloads it. So the tokenizer is copied from the wheel into cache_dir once, where the second
+    look finds it, and downloads are off: loading never touches the network.
+    """
+
+    CONFIG = "l2_supercat"
+    name = f"wordllama-0.4 {CONFIG} {DIMENSIONS}"
+
+    def __init__(self, cache_dir: Path):
+        self.cache_dir = Path(cache_dir)
+        self._model = None
+        self._lock = threading.Lock()
+
+    def prepare_cache_dir(self) -> None:
+        import wordllama
+
+        from_wheel = Path(wordllama.__file__).parent / "tokenizers"
+        wanted = self.cache_dir / "tokenizers"
+        filename = f"{self.CONFIG}_tokenizer_config.json"
+        if not (wanted / filename).exists():
+            wanted.mkdir(parents=True, exist_ok=True)
+            # Copied under another name and renamed, so a concurrent reader never sees half.
+            partial = wanted / f"{filename}.{threading.get_ident()}.partial"
+            shutil.copyfile(from_wheel / filename, partial)
+            partial.replace(wanted / filename)
+
+    def model(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    from wordllama import WordLlama
+
+                    self.prepare_cache_dir()
+                    self._model = WordLlama.load(
+                        config=self.CONFIG,
+                        dim=DIMENSIONS,
+                        cache_dir=self.cache_dir,
+                        disable_download=True,
+                    )
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        vectors = self.model().embed(list(texts), norm=True, batch_size=512)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+
+def compact(vectors: np.ndarray) -> list[tuple[bytes, bytes]]:
+    """Each vector as (binary code, int8 values): the two forms the database keeps."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    codes = np.packbits(vectors > 0, axis=1)
+    # Scaled so the largest value is 127: cosine ignores the scale, and the values keep 8 bits.
+    peaks = np.abs(vectors).max(axis=1, keepdims=True)
+    peaks[peaks == 0] = 1
+    values = np.rint(vectors / peaks * 127).astype(np.int8)
+    return [(code.tobytes(), value.tobytes()) for code, value in zip(codes, values, strict=True)]
+
+
+def code_of(vector: np.ndarray) -> np.ndarray:
+    """One vector's binary code as WORDS_PER_CODE uint64 words."""
+    return np.packbits(np.asarray(vector) > 0).view(np.uint64)
+
+
+def int8_vectors(blobs: Sequence[bytes]) -> np.ndarray:
+    """Stored int8 values as an (n, DIMENSIONS) float32 matrix."""
+    if not blobs:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(-1, DIMENSIONS).astype(np.float32)
+
+
+def cosines(query: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """The cosine of the query with each row of matrix."""
+    if not len(matrix):
+        return np.zeros(0, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1) * max(float(np.linalg.norm(query)), 1e-9)
+    norms[norms == 0] = 1
+    return (matrix @ query) / norms
+
+
+class CodeIndex:
+    """Binary codes of many items in one array, scanned whole for the nearest by Hamming distance.
+
+    Items are added in batches (a new or re-embedded item replaces its earlier code); the array
+    grows by doubling, so adding a few items costs only them. `last_row` is the highest stored row
+    id seen, which the caller uses to ask the database only for what came since.
+    """
+
+    def __init__(self):
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.codes = np.zeros((0, WORDS_PER_CODE), dtype=np.uint64)
+        self.size = 0
+        self.positions: dict[int, int] = {}
+        self.last_row = 0
+        self.lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, rows: Sequence[tuple[int, int, bytes]]) -> None:
+        """Store (row id, item id, code) rows, in row order."""
+        if not rows:
+            return
+        fresh_ids, fresh_codes = [], []
+        for row_id, item_id, code in rows:
+            words = np.frombuffer(bytes(code), dtype=np.uint64)
+            if (position := self.positions.get(item_id)) is not None:
+                self.codes[position] = words
+            else:
+                self.positions[item_id] = self.size + len(fresh_ids)
+                fresh_ids.append(item_id)
+                fresh_codes.append(words)
+            self.last_row = max(self.last_row, row_id)
+        if fresh_ids:
+            self._grow(self.size + len(fresh_ids))
+            end = self.size + len(fresh_ids)
+            self.ids[self.size : end] = fresh_ids
+            self.codes[self.size : end] = np.vstack(fresh_codes)
+            self.size = end
+
+    def _grow(self, needed: int) -> None:
+        if needed <= len(self.ids):
+            return
+        capacity = max(needed, 2 * len(self.ids), 1024)
+        ids = np.zeros(capacity, dtype=np.int64)
+        codes = np.zeros((capacity, WORDS_PER_CODE), dtype=np.uint64)
+        ids[: self.size], codes[: self.size] = self.ids[: self.size], self.codes[: self.size]
+        self.ids, self.codes = ids, codes
+
+    def nearest(self, code: np.ndarray, k: int) -> list[int]:
+        """The ids of the k items whose codes differ from `code` in fewest bits, nearest first."""
+        if not self.size:
+            return []
+        distances = np.bitwise_count(self.codes[: self.size] ^ code).sum(axis=1, dtype=np.uint16)
+        k = min(k, self.size)
+        best = np.argpartition(distances, k - 1)[:k] if k < self.size else np.arange(self.size)
+        best = best[np.argsort(distances[best], kind="stable")]
+        return self.ids[best].tolist()

@@ -55,7 +55,8 @@ class Suggestion:
     id: int
     text: str
     url: str
-    status: str  # for a claim, its workflow state
+    status: str  # for a claim, its workflow state, as shown
+    state: str  # the same as a code (status-<state> in the CSS), or ""
     verdict: str  # the published verdict's label, or ""
     tone: str  # the verdict's colour family (Rating.tone), or ""
     date: object  # a datetime.date: when published, else when the claim was made
@@ -203,7 +204,7 @@ def _stored_vector(claim: Claim, model_name: str) -> bytes | None:
 def _person(user) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return user.get_username()
 
 
 def _suggestion(claim: Claim, score: float) -> Suggestion:
@@ -214,6 +215,7 @@ def _suggestion(claim: Claim, score: float) -> Suggestion:
         text=claim.text,
         url=claim.get_absolute_url(),
         status=claim.get_status_display(),
+        state=claim.status,
         verdict=claim.rating.label if published else "",
         tone=claim.rating.tone if published else "",
         date=claim.published_at.date() if published and claim.published_at else claim.claimed_on,

@@ -82,6 +82,15 @@ def assign():
     return reverse("claims:step", args=[claim.pk, "assign"]), data
 
 
+def similar_to_text():
+    claim_in("draft")
+    return reverse("claims:similar") + "?text=Employment+rose+last+year&for_tagging=1", {}
+
+
+def similar_to_claim():
+    return reverse("claims:similar") + f"?claim={claim_in('draft').pk}", {}
+
+
 def simple(name: str, *args_from):
     def make():
         args = [factory().pk for factory in args_from]
@@ -130,6 +139,10 @@ MATRIX = [
     ("review queue", "get", simple("claims:queue"), REVIEWERS),
     ("my claims", "get", simple("claims:mine"), DESK),
     ("claim type-ahead", "get", simple("claims:choices"), EVERYONE_SIGNED_IN),
+    ("similar claims", "get", similar_to_text, EVERYONE_SIGNED_IN),
+    ("similar claims, htmx", "get", similar_to_text, EVERYONE_SIGNED_IN),
+    ("similar to a claim", "get", similar_to_claim, EVERYONE_SIGNED_IN),
+    ("similar to a claim, htmx", "get", similar_to_claim, EVERYONE_SIGNED_IN),
     ("add evidence", "post", evidence_add, DESK),
     ("add evidence", "get", evidence_add, POST_ONLY),
     ("add evidence, htmx", "post", evidence_add, DESK),
@@ -199,7 +212,7 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 150
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 170
 
 
 def test_a_forged_publish_by_a_researcher_changes_nothing(login, researcher):

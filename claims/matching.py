@@ -1,26 +1,27 @@
-"""Has this been checked before? The claims closest in meaning to a text, best first.
+"""Has this been checked before? The records closest in meaning to a text, best first.
 
-`suggest(text)` is the one interface. It ranks candidates from two places, fused by a weighted
-score: the nearest claims by embedding (claims.embedding: a scan of every claim's binary code in
-a process-level index, then the exact cosine of the best CANDIDATES from their stored int8
-values) and the best full-text matches (the search index of lib.search, any word of the text).
-Each candidate scores its cosine plus LEXICAL_WEIGHT times the share of content words it has in
-common with the text; at CONFIDENT or above a suggestion is "confident" (bench/matching.md says
-how that line was drawn). Another kind of candidate (external fact-checks) adds its own Source.
+`suggest(text)` is the one interface. For each kind of record (KINDS: our claims; external
+fact-checks plug in as another Kind) it takes candidates from two places: the nearest by
+embedding (lib.embedding: a scan of every record's binary code in a process-level index, then
+the exact cosine of the best CANDIDATES from their stored int8 values) and the best full-text
+matches (the search index of lib.search, any word of the text). Each candidate scores its cosine
+plus LEXICAL_WEIGHT times the share of content words it has in common with the text (a weighted
+fusion); at CONFIDENT or above a suggestion is "confident" (bench/matching.md says how that line
+was drawn). The kinds' suggestions are ranked together.
 """
 
 import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
-from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 
+from lib.embedding import CodeIndex, Embedder, code_of, cosines, embedder, int8_vectors
 from lib.search import fts5_query
 
-from .embedding import CodeIndex, Embedder, WordLlamaEmbedder, code_of, cosines, int8_vectors
 from .models import Claim, ClaimEmbedding
 
 # How many nearest codes go on to the exact cosine, and how many full-text matches join them.
@@ -51,32 +52,18 @@ STOP_WORDS = frozenset(
 class Suggestion:
     """One existing record that may state the same claim: what it is and where it stands."""
 
-    kind: str  # "claim"; external fact-checks will add theirs
+    kind: str  # "claim"; external fact-checks add theirs
     id: int
     text: str
     url: str
     status: str  # for a claim, its workflow state, as shown
     state: str  # the same as a code (status-<state> in the CSS), or ""
-    verdict: str  # the published verdict's label, or ""
+    verdict: str  # the verdict's label, or ""
     tone: str  # the verdict's colour family (Rating.tone), or ""
-    date: object  # a datetime.date: when published, else when the claim was made
-    checked_by: str  # who gave the verdict (or, unpublished, who tagged it)
+    date: object  # a datetime.date: when the verdict was given, else when the claim was made
+    checked_by: str  # who gave the verdict (or, for a claim not yet published, who tagged it)
     score: float
     confident: bool
-
-
-_embedder: Embedder | None = None
-_embedder_lock = threading.Lock()
-
-
-def embedder() -> Embedder:
-    """The process's embedder, loaded on first use (about half a second)."""
-    global _embedder
-    if _embedder is None:
-        with _embedder_lock:
-            if _embedder is None:
-                _embedder = WordLlamaEmbedder(settings.MATCHING_MODEL_DIR)
-    return _embedder
 
 
 def content_words(text: str) -> set[str]:
@@ -98,20 +85,89 @@ def overlap(query: set[str], candidate: set[str]) -> float:
     return 2 * len(query & candidate) / (len(query) + len(candidate))
 
 
-# The process's index of claim codes, per database (tests use another than the server's).
+class Kind:
+    """One kind of record the matcher suggests, stored with a vector row per wording.
+
+    A subclass names the records' model, the vector rows' model (with `model`, `code` and
+    `vector` fields and a one-to-one `item_field` to the record, related as `vector_name`),
+    what to read with each record, and how a record becomes a Suggestion. The records' table
+    has a full-text index from lib.search (a `search_vector` column, or an FTS5 table).
+    """
+
+    name: ClassVar[str]
+    records: ClassVar[type[models.Model]]
+    vectors: ClassVar[type[models.Model]]
+    item_field: ClassVar[str]
+    vector_name: ClassVar[str]
+    related: ClassVar[tuple[str, ...]] = ()
+
+    def fetch(self, pks) -> list:
+        """The records, each with its stored vector, in one query."""
+        rows = self.records.objects.filter(pk__in=list(pks))
+        return list(rows.select_related(*self.related, self.vector_name).order_by("pk"))
+
+    def text_of(self, record) -> str:
+        return record.text
+
+    def stored_vector(self, record, model_name: str) -> bytes | None:
+        try:
+            stored = getattr(record, self.vector_name)
+        except self.vectors.DoesNotExist:
+            return None
+        return bytes(stored.vector) if stored.model == model_name else None
+
+    def suggestion(self, record, score: float) -> Suggestion:
+        raise NotImplementedError
+
+
+class Claims(Kind):
+    name = "claim"
+    records = Claim
+    vectors = ClaimEmbedding
+    item_field = "claim_id"
+    vector_name = "embedding"
+    related = ("claimant", "rating", "reviewer", "created_by")
+
+    def suggestion(self, claim: Claim, score: float) -> Suggestion:
+        published = claim.is_published and claim.rating is not None
+        person = claim.reviewer if published else claim.created_by
+        verdict_day = claim.published_at.date() if published and claim.published_at else None
+        return Suggestion(
+            kind=self.name,
+            id=claim.pk,
+            text=claim.text,
+            url=claim.get_absolute_url(),
+            status=claim.get_status_display(),
+            state=claim.status,
+            verdict=claim.rating.label if published else "",
+            tone=claim.rating.tone if published else "",
+            date=verdict_day or claim.claimed_on,
+            checked_by=person.get_username() if person else "",
+            score=round(score, 3),
+            confident=score >= CONFIDENT,
+        )
+
+
+KINDS: list[Kind] = [Claims()]
+
+# The process's index of codes, per kind and database (tests use another than the server's).
 _indexes: dict[str, CodeIndex] = {}
 _indexes_lock = threading.Lock()
 
 
-def claim_index() -> CodeIndex:
-    """Every claim's code in memory, brought up to date with one query for rows added since."""
-    key = f"{connection.alias}:{connection.settings_dict['NAME']}"
+def index_of(kind: Kind) -> CodeIndex:
+    """Every record's code in memory, brought up to date with one query for rows added since."""
+    key = f"{kind.name}:{connection.alias}:{connection.settings_dict['NAME']}"
     with _indexes_lock:
         index = _indexes.setdefault(key, CodeIndex())
     with index.lock:
-        rows = ClaimEmbedding.objects.filter(pk__gt=index.last_row, model=embedder().name)
-        index.add(list(rows.order_by("pk").values_list("pk", "claim_id", "code")))
+        rows = kind.vectors.objects.filter(pk__gt=index.last_row, model=embedder().name)
+        index.add(list(rows.order_by("pk").values_list("pk", kind.item_field, "code")))
     return index
+
+
+def claim_index() -> CodeIndex:
+    return index_of(KINDS[0])
 
 
 def forget_indexes() -> None:
@@ -120,12 +176,11 @@ def forget_indexes() -> None:
         _indexes.clear()
 
 
-def _text_candidates(text: str, limit: int) -> list[int]:
-    """Claims whose search document has any of the text's content words, best first."""
+def text_candidates(table: str, text: str, limit: int) -> list[int]:
+    """Rows of table whose search document has any of the text's content words, best first."""
     words = sorted(content_words(text))[:32]
-    if not words:
+    if not words or limit < 1:
         return []
-    table = Claim._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             query = "to_tsquery('english', %s)"
@@ -137,7 +192,7 @@ def _text_candidates(text: str, limit: int) -> list[int]:
                 )
                 SELECT id FROM candidates
                 ORDER BY ts_rank_cd(search_vector, {query}) DESC, id DESC LIMIT %s
-                """,  # noqa: S608 - the table name comes from the model, words are parameters
+                """,  # noqa: S608 - the table name comes from a model, words are parameters
                 [" | ".join(words), TEXT_SCANNED, " | ".join(words), limit],
             )
         else:
@@ -152,10 +207,12 @@ def _text_candidates(text: str, limit: int) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def suggest(text: str, *, limit: int = 5, exclude_claim: int | None = None) -> list[Suggestion]:
-    """The `limit` existing claims closest to `text`, best first (three or four queries).
+def suggest(
+    text: str, *, limit: int = 5, exclude_claim: int | None = None, kinds: Sequence[Kind] = ()
+) -> list[Suggestion]:
+    """The `limit` records closest to `text`, best first: three queries per kind.
 
-    Candidates are fetched with their stored vectors; one without (a claim written before its
+    Candidates are read with their stored vectors; one without (a row written before its
     vector, by a bulk load) is embedded on the spot.
     """
     text = " ".join(text.split())[:MAX_QUERY_CHARACTERS]
@@ -163,63 +220,33 @@ def suggest(text: str, *, limit: int = 5, exclude_claim: int | None = None) -> l
         return []
     model = embedder()
     query = model.embed([text])[0]
-    nearest = claim_index().nearest(code_of(query), CANDIDATES + 1)
-    wanted = dict.fromkeys([*nearest, *_text_candidates(text, TEXT_CANDIDATES)])
-    wanted.pop(exclude_claim, None)
-    claims = list(
-        Claim.objects.filter(pk__in=list(wanted))
-        .select_related("claimant", "rating", "reviewer", "created_by", "embedding")
-        .order_by("pk")
-    )
-    if not claims:
+    words = content_words(text)
+    scored = []
+    for kind in kinds or KINDS:
+        nearest = index_of(kind).nearest(code_of(query), CANDIDATES + 1)
+        table = kind.records._meta.db_table
+        wanted = dict.fromkeys([*nearest, *text_candidates(table, text, TEXT_CANDIDATES)])
+        if kind.name == "claim":
+            wanted.pop(exclude_claim, None)
+        records = kind.fetch(wanted) if wanted else []
+        for score, record in zip(_scores(kind, model, query, words, records), records, strict=True):
+            scored.append((score, kind, record))
+    scored.sort(key=lambda item: (-item[0], item[1].name, -item[2].pk))
+    return [kind.suggestion(record, score) for score, kind, record in scored[:limit]]
+
+
+def _scores(kind: Kind, model: Embedder, query: np.ndarray, words: set[str], records) -> list:
+    if not records:
         return []
-    scores = _scores(model, query, content_words(text), claims)
-    ranked = sorted(zip(scores, claims, strict=True), key=lambda pair: (-pair[0], -pair[1].pk))
-    return [_suggestion(claim, score) for score, claim in ranked[:limit]]
-
-
-def _scores(model: Embedder, query: np.ndarray, words: set[str], claims: Sequence[Claim]):
-    stored = [_stored_vector(claim, model.name) for claim in claims]
-    missing = [i for i, blob in enumerate(stored) if blob is None]
-    matrix = int8_vectors([blob for blob in stored if blob is not None])
-    meaning = np.zeros(len(claims), dtype=np.float32)
+    texts = [kind.text_of(record) for record in records]
+    stored = [kind.stored_vector(record, model.name) for record in records]
     have = [i for i, blob in enumerate(stored) if blob is not None]
-    meaning[have] = cosines(query, matrix)
+    missing = [i for i, blob in enumerate(stored) if blob is None]
+    meaning = np.zeros(len(records), dtype=np.float32)
+    meaning[have] = cosines(query, int8_vectors([stored[i] for i in have]))
     if missing:
-        meaning[missing] = model.embed([claims[i].text for i in missing]) @ query
+        meaning[missing] = model.embed([texts[i] for i in missing]) @ query
     return [
-        float(cosine) + LEXICAL_WEIGHT * overlap(words, content_words(claim.text))
-        for cosine, claim in zip(meaning, claims, strict=True)
+        float(cosine) + LEXICAL_WEIGHT * overlap(words, content_words(text))
+        for cosine, text in zip(meaning, texts, strict=True)
     ]
-
-
-def _stored_vector(claim: Claim, model_name: str) -> bytes | None:
-    try:
-        embedding = claim.embedding
-    except ClaimEmbedding.DoesNotExist:
-        return None
-    return bytes(embedding.vector) if embedding.model == model_name else None
-
-
-def _person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_username()
-
-
-def _suggestion(claim: Claim, score: float) -> Suggestion:
-    published = claim.is_published and claim.rating is not None
-    return Suggestion(
-        kind="claim",
-        id=claim.pk,
-        text=claim.text,
-        url=claim.get_absolute_url(),
-        status=claim.get_status_display(),
-        state=claim.status,
-        verdict=claim.rating.label if published else "",
-        tone=claim.rating.tone if published else "",
-        date=claim.published_at.date() if published and claim.published_at else claim.claimed_on,
-        checked_by=_person(claim.reviewer if published else claim.created_by),
-        score=round(score, 3),
-        confident=score >= CONFIDENT,
-    )

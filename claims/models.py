@@ -13,12 +13,13 @@ from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from lib.embedding import compact
+from lib.embedding import embedder as default_embedder
 from lib.links import url_for_pk
 from sources.models import Source
 
 from .anchoring import Anchor, AnchorError, check_anchor
 from .balance import EvidenceBalance
-from .embedding import compact
 
 
 class ClaimantKind(models.TextChoices):
@@ -156,14 +157,12 @@ class ClaimQuerySet(models.QuerySet):
                 Claim.objects.filter(pk=claim.pk).update(search_document=document)
 
     def refresh_embeddings(self, embedder=None) -> int:
-        """Embed these claims' texts afresh (claims.matching), replacing their stored vectors.
+        """Embed these claims' texts afresh (for claims.matching), replacing their stored vectors.
 
         Each new vector is a new row, so the matcher's in-memory index picks up new and reworded
         claims alike by asking for rows above the last one it read.
         """
-        from . import matching
-
-        embedder = embedder or matching.embedder()
+        embedder = embedder or default_embedder()
         claims = list(self.order_by("pk").values_list("pk", "text"))
         if not claims:
             return 0
@@ -305,7 +304,7 @@ class Claim(models.Model):
 
 
 class ClaimEmbedding(models.Model):
-    """A claim's wording as the matcher's vectors (claims.embedding): signs and int8 values.
+    """A claim's wording as the matcher's vectors (lib.embedding): signs and int8 values.
 
     Kept beside the claim rather than on it: no history of derived numbers, a claim row that lists
     still read quickly, and a row per wording, so the newest rows are what changed.

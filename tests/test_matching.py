@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from claims import actions, matching
-from claims.embedding import CodeIndex, WordLlamaEmbedder, compact
 from claims.models import Claim, ClaimEmbedding, Mention
+from lib.embedding import CodeIndex, WordLlamaEmbedder, compact, embedder
 from tests.conftest import SHARED_DATA, make_user, skip_or_fail
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, publish
@@ -54,7 +54,7 @@ def test_the_model_loads_from_its_wheel_with_the_network_refused(tmp_path, monke
 
 
 def test_compact_vectors_keep_the_cosine():
-    vectors = WordLlamaEmbedder(matching.settings.MATCHING_MODEL_DIR).embed(FACTS)
+    vectors = embedder().embed(FACTS)
     (code, values), *_ = compact(vectors)
     assert len(code) == 32 and len(values) == 256
     restored = np.frombuffer(values, dtype=np.int8).astype(np.float32)
@@ -78,7 +78,7 @@ def test_the_code_index_finds_the_nearest_and_takes_a_new_code_for_a_known_item(
 def test_a_new_claim_gets_its_vector_and_a_rewording_replaces_it(researcher):
     claim = actions.create_claim(text=FACTS[0], by=researcher)
     first = ClaimEmbedding.objects.get(claim=claim)
-    assert first.model == matching.embedder().name and len(first.vector) == 256
+    assert first.model == embedder().name and len(first.vector) == 256
     actions.edit_claim(
         claim, text=FACTS[0], claimant_name="Someone", claimed_on=None, by=researcher,
         seen_version=claim.version,
@@ -159,7 +159,7 @@ def test_the_backfill_replaces_vectors_of_another_model():
     claim = ClaimFactory(text=FACTS[0])
     ClaimEmbedding.objects.create(claim=claim, model="older", code=bytes(32), vector=bytes(256))
     call_command("embed_claims", stdout=StringIO())
-    assert ClaimEmbedding.objects.get(claim=claim).model == matching.embedder().name
+    assert ClaimEmbedding.objects.get(claim=claim).model == embedder().name
 
 
 def test_generated_claims_come_with_their_vectors():
@@ -299,3 +299,17 @@ def test_a_user_without_a_role_is_refused_the_similar_claims(login, desk):
     outsider = make_user("nobody")
     response = login(outsider).get(reverse("claims:similar"), {"text": REWORDED_WIND})
     assert response.status_code == 403
+
+
+def test_another_kind_of_record_is_ranked_with_the_claims(desk):
+    """External fact-checks will plug in as a Kind: here a stand-in reading the same rows."""
+
+    class Elsewhere(matching.Claims):
+        name = "elsewhere"
+
+    found = matching.suggest(REWORDED_WIND, limit=4, kinds=[matching.Claims(), Elsewhere()])
+    assert [(s.kind, s.id) for s in found[:2]] == [
+        ("claim", desk[1].pk),
+        ("elsewhere", desk[1].pk),
+    ]
+    assert found[0].score == found[1].score

@@ -5,8 +5,9 @@ import time
 from django.core.management.base import BaseCommand
 from django.db.models import Q
 
-from claims import actions, matching
+from claims import actions
 from claims.models import Claim
+from lib.embedding import embedder
 
 BATCH = 2000
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Embed every claim afresh.")
 
     def handle(self, *args, batch: int, all: bool, **options):
-        name = matching.embedder().name
+        name = embedder().name
         todo = Claim.objects.all()
         if not all:
             todo = todo.filter(Q(embedding__isnull=True) | ~Q(embedding__model=name))

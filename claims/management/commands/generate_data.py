@@ -22,8 +22,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article, text_hash
-from claims import matching
-from claims.embedding import compact
 from claims.models import (
     Claim,
     Claimant,
@@ -35,6 +33,8 @@ from claims.models import (
     Tag,
     search_document,
 )
+from lib.embedding import compact
+from lib.embedding import embedder as default_embedder
 from sources.models import Outlet, Source
 from sources.urlnorm import url_key
 
@@ -400,7 +400,7 @@ class Command(BaseCommand):
 
     def embeddings(self, claims, *, first_id: int) -> list[dict]:
         """The matcher's vectors of these claims; each distinct text is embedded once."""
-        embedder = matching.embedder()
+        embedder = default_embedder()
         if not hasattr(self, "compacted"):
             self.compacted: dict[str, tuple[bytes, bytes]] = {}
         new = list(dict.fromkeys(c["text"] for c in claims if c["text"] not in self.compacted))

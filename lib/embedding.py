@@ -2,8 +2,9 @@
 
 A sentence becomes a unit vector of DIMENSIONS floats (an Embedder), stored twice in small
 form: its signs as CODE_BYTES bytes (a binary code, compared by Hamming distance, for the scan
-over every claim) and its values as int8 (for the exact cosine of the few candidates the scan
-keeps). No Django here: claims.matching does the database side.
+over every record) and its values as int8 (for the exact cosine of the few candidates the scan
+keeps). Below every app, so that any app's actions can embed what they store (claims, and
+external fact-checks in the register); claims.matching does the ranking.
 """
 
 import os
@@ -110,6 +111,22 @@ def cosines(query: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1) * max(float(np.linalg.norm(query)), 1e-9)
     norms[norms == 0] = 1
     return (matrix @ query) / norms
+
+
+_embedder: Embedder | None = None
+_embedder_lock = threading.Lock()
+
+
+def embedder() -> Embedder:
+    """The process's embedder (settings.MATCHING_MODEL_DIR), loaded on first use (half a second)."""
+    global _embedder
+    if _embedder is None:
+        with _embedder_lock:
+            if _embedder is None:
+                from django.conf import settings
+
+                _embedder = WordLlamaEmbedder(settings.MATCHING_MODEL_DIR)
+    return _embedder
 
 
 class CodeIndex:

@@ -32,6 +32,7 @@ TEXT_SCANNED = 500
 LEXICAL_WEIGHT = 0.25
 CONFIDENT = 0.75
 MAX_QUERY_CHARACTERS = 2000
+INDEX_READ_BATCH = 50_000
 
 WORD = re.compile(r"[^\W_]+")
 STOP_WORDS = frozenset(
@@ -161,8 +162,13 @@ def index_of(kind: Kind) -> CodeIndex:
     with _indexes_lock:
         index = _indexes.setdefault(key, CodeIndex())
     with index.lock:
-        rows = kind.vectors.objects.filter(pk__gt=index.last_row, model=embedder().name)
-        index.add(list(rows.order_by("pk").values_list("pk", kind.item_field, "code")))
+        rows = kind.vectors.objects.filter(model=embedder().name).order_by("pk")
+        rows = rows.values_list("pk", kind.item_field, "code")
+        # In slices, so a first read of a million rows never holds them all as Python tuples.
+        while batch := list(rows.filter(pk__gt=index.last_row)[:INDEX_READ_BATCH]):
+            index.add(batch)
+            if len(batch) < INDEX_READ_BATCH:
+                break
     return index
 
 

@@ -137,13 +137,13 @@ class CodeIndex:
     the same over rows of four words took 35. Items are added in batches (a re-embedded item's
     new code replaces its old one); the arrays grow by doubling, so adding a few costs only them.
     `last_row` is the highest stored row id seen: the caller asks the database for rows above it.
+    A deleted item's code stays until the process restarts; its record is simply not found.
     """
 
     def __init__(self):
         self.ids = np.zeros(0, dtype=np.int64)
         self.codes = np.zeros((WORDS_PER_CODE, 0), dtype=np.uint64)
         self.size = 0
-        self.positions: dict[int, int] = {}
         self.last_row = 0
         self.lock = threading.Lock()
 
@@ -151,25 +151,36 @@ class CodeIndex:
         return self.size
 
     def add(self, rows: Sequence[tuple[int, int, bytes]]) -> None:
-        """Store (row id, item id, code) rows, in row order."""
+        """Store (row id, item id, code) rows, in row order: an item's latest row wins.
+
+        No dictionary of positions (a million entries would cost a process about 100 MB): an
+        item already held is found by comparing the ids array, once per batch.
+        """
         if not rows:
             return
-        fresh_ids, fresh_codes = [], []
-        for row_id, item_id, code in rows:
-            words = np.frombuffer(bytes(code), dtype=np.uint64)
-            if (position := self.positions.get(item_id)) is not None:
-                self.codes[:, position] = words
-            else:
-                self.positions[item_id] = self.size + len(fresh_ids)
-                fresh_ids.append(item_id)
-                fresh_codes.append(words)
-            self.last_row = max(self.last_row, row_id)
-        if fresh_ids:
-            self._grow(self.size + len(fresh_ids))
-            end = self.size + len(fresh_ids)
-            self.ids[self.size : end] = fresh_ids
-            self.codes[:, self.size : end] = np.vstack(fresh_codes).T
+        row_ids, item_ids, codes = zip(*rows, strict=True)
+        items = np.asarray(item_ids, dtype=np.int64)
+        words = np.frombuffer(b"".join(bytes(code) for code in codes), dtype=np.uint64)
+        words = words.reshape(len(items), WORDS_PER_CODE)
+        # The last row of each item in the batch (rows come oldest first).
+        _, from_end = np.unique(items[::-1], return_index=True)
+        latest = np.sort(len(items) - 1 - from_end)
+        items, words = items[latest], words[latest]
+        if self.size:
+            held = np.flatnonzero(np.isin(self.ids[: self.size], items))
+            if len(held):
+                order = np.argsort(items)
+                found = order[np.searchsorted(items[order], self.ids[held])]
+                self.codes[:, held] = words[found].T
+                fresh = ~np.isin(items, self.ids[held])
+                items, words = items[fresh], words[fresh]
+        if len(items):
+            self._grow(self.size + len(items))
+            end = self.size + len(items)
+            self.ids[self.size : end] = items
+            self.codes[:, self.size : end] = words.T
             self.size = end
+        self.last_row = max(self.last_row, *row_ids)
 
     def _grow(self, needed: int) -> None:
         if needed <= len(self.ids):

@@ -322,3 +322,12 @@ def test_the_code_index_keeps_the_latest_code_of_an_item_within_and_across_batch
     index.add([(4, 11, zeros), (5, 10, ones), (6, 12, ones)])
     assert len(index) == 3 and index.last_row == 6
     assert index.nearest(np.frombuffer(zeros, dtype=np.uint64), 1) == [11]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "🙂" * 3000, "OR AND NOT \" ' ( ) * : ^", "-", "DROP TABLE claims_claim; --"],
+)
+def test_odd_texts_get_an_answer_not_an_error(desk, text):
+    found = matching.suggest(text)
+    assert isinstance(found, list) and not any(s.confident for s in found)

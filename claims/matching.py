@@ -102,9 +102,17 @@ class Kind:
     vector_name: ClassVar[str]
     related: ClassVar[tuple[str, ...]] = ()
 
+    def queryset(self):
+        """The records that may be suggested (a kind narrows it: e.g. not merged away)."""
+        return self.records.objects.all()
+
+    def text_ids(self, text: str, limit: int) -> list[int]:
+        """The best full-text matches; a kind whose table has no search index returns []."""
+        return text_candidates(self.records._meta.db_table, text, limit)
+
     def fetch(self, pks) -> list:
         """The records, each with its stored vector, in one query."""
-        rows = self.records.objects.filter(pk__in=list(pks))
+        rows = self.queryset().filter(pk__in=list(pks))
         return list(rows.select_related(*self.related, self.vector_name).order_by("pk"))
 
     def text_of(self, record) -> str:
@@ -230,8 +238,7 @@ def suggest(
     scored = []
     for kind in kinds or KINDS:
         nearest = index_of(kind).nearest(code_of(query), CANDIDATES + 1)
-        table = kind.records._meta.db_table
-        wanted = dict.fromkeys([*nearest, *text_candidates(table, text, TEXT_CANDIDATES)])
+        wanted = dict.fromkeys([*nearest, *kind.text_ids(text, TEXT_CANDIDATES)])
         if kind.name == "claim":
             wanted.pop(exclude_claim, None)
         records = kind.fetch(wanted) if wanted else []

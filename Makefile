@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test serve bench two-servers lint format migrations-check deploy-check setup clean
+.PHONY: help run test serve bench bench-matching two-servers lint format migrations-check deploy-check setup clean
 
 help:
 	@echo "make run     set up, migrate, load the demo and serve http://127.0.0.1:8000"
@@ -13,6 +13,7 @@ help:
 	@echo "make serve   production-style: collectstatic, migrate, gunicorn (set DEBUG=0, SECRET_KEY)"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make bench   load SIZE claims (default 1000000; 20000 is quick) into PostgreSQL, measure against main"
+	@echo "make bench-matching  claim matching: recall on the paraphrase set; latency at 100k and 1M"
 	@echo "make two-servers  two gunicorns, one PostgreSQL, one Redis: do they act as one site?"
 
 # The virtual environment, with a Python of at least 3.12 (3.13 preferred).
@@ -59,6 +60,12 @@ serve: setup
 bench: setup
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
 	$(PYTHON) bench/run.py
+
+# Recall on the paraphrase set (SQLite), then suggestion latency on PostgreSQL per size, in a
+# database of its own (ct_matching_<size>, filled by generate_data when short: 12 minutes at 1M).
+MATCHING_SIZES ?= 100000 1000000
+bench-matching: setup
+	$(PYTHON) bench/matching.py $(MATCHING_SIZES)
 
 # Needs PostgreSQL (DATABASE_URL, or postgres@127.0.0.1) and redis-server; about a minute.
 two-servers: setup

@@ -173,6 +173,7 @@ def create_claim(
     if tags:
         claim.tags.set(_tags_named(tags))
     _rederive(claim.pk, counts=False)
+    Claim.objects.filter(pk=claim.pk).refresh_embeddings()
     return claim
 
 
@@ -310,12 +311,15 @@ def edit_claim(
     refuse_if_published(claim, "text, claimant, date or tags")
     if not text.strip():
         raise Invalid("Write the claim.", field="text")
+    reworded = claim.text != text.strip()
     claim.text, claim.claimed_on = text.strip(), claimed_on
     claim.claimant = _claimant_named(claimant_name)
     save_new_version(claim, by=by)
     if tags is not None:
         claim.tags.set(_tags_named(tags))
     _rederive(claim.pk, counts=False)
+    if reworded:
+        Claim.objects.filter(pk=claim.pk).refresh_embeddings()
     return claim
 
 
@@ -335,6 +339,19 @@ def delete_claim(claim: Claim, *, by) -> None:
         row.delete()
     claim._history_user = by
     claim.delete()
+
+
+def embed_claims(claims) -> int:
+    """Store the matcher's vectors of these claims afresh (the backfill; derived data, no history).
+
+    Each claim is locked while its vector is replaced, so an edit saved meanwhile is not undone
+    by a vector of its old words: the edit waits, then embeds its own.
+    """
+    with transaction.atomic():
+        pks = list(
+            Claim.objects.filter(pk__in=claims).select_for_update().values_list("pk", flat=True)
+        )
+        return Claim.objects.filter(pk__in=pks).refresh_embeddings()
 
 
 # Evidence.

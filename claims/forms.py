@@ -217,6 +217,9 @@ class TagClaimForm(forms.Form):
 
     def clean_existing_claim(self):
         value = self.cleaned_data["existing_claim"].strip()
+        # A "Same claim: link this passage to it" button among the similar claims names one.
+        if same_as := self.data.get("same_as", "").strip():
+            value = f"#{same_as}"
         if not value:
             return None
         match = re.match(r"#(\d+)\b", value)

@@ -13,6 +13,8 @@ from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from lib.embedding import compact
+from lib.embedding import embedder as default_embedder
 from lib.links import url_for_pk
 from sources.models import ExternalFactCheck, Source
 
@@ -166,6 +168,24 @@ class ClaimQuerySet(models.QuerySet):
             )
             if document != claim.search_document:
                 Claim.objects.filter(pk=claim.pk).update(search_document=document)
+
+    def refresh_embeddings(self, embedder=None) -> int:
+        """Embed these claims' texts afresh (for claims.matching), replacing their stored vectors.
+
+        Each new vector is a new row, so the matcher's in-memory index picks up new and reworded
+        claims alike by asking for rows above the last one it read.
+        """
+        embedder = embedder or default_embedder()
+        claims = list(self.order_by("pk").values_list("pk", "text"))
+        if not claims:
+            return 0
+        compacted = compact(embedder.embed([text for _, text in claims]))
+        ClaimEmbedding.objects.filter(claim__in=[pk for pk, _ in claims]).delete()
+        ClaimEmbedding.objects.bulk_create(
+            ClaimEmbedding(claim_id=pk, model=embedder.name, code=code, vector=vector)
+            for (pk, _), (code, vector) in zip(claims, compacted, strict=True)
+        )
+        return len(claims)
 
     def recount(self) -> int:
         """Bring the stored mention and evidence counts of these claims up to date."""
@@ -327,6 +347,22 @@ class Claim(models.Model):
     @property
     def is_merged(self) -> bool:
         return self.merged_into_id is not None
+
+
+class ClaimEmbedding(models.Model):
+    """A claim's wording as the matcher's vectors (lib.embedding): signs and int8 values.
+
+    Kept beside the claim rather than on it: no history of derived numbers, a claim row that lists
+    still read quickly, and a row per wording, so the newest rows are what changed.
+    """
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="embedding")
+    model = models.CharField(max_length=60, help_text="The embedder that made the vector.")
+    code = models.BinaryField(help_text="The vector's signs, one bit per dimension.")
+    vector = models.BinaryField(help_text="The vector's values as int8.")
+
+    def __str__(self) -> str:
+        return f"{self.model} vector of claim {self.claim_id}"
 
 
 class MentionPlacement(models.TextChoices):

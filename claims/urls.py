@@ -20,6 +20,7 @@ urlpatterns = [
     path("mentions/<int:pk>/delete/", views.mention_delete, name="mention_delete"),
     path("mentions/<int:pk>/confirm/", views.mention_confirm, name="mention_confirm"),
     path("choices/", views.claim_choices, name="choices"),
+    path("similar/", views.similar_claims, name="similar"),
     path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("<int:pk>/evidence/sources/", views.evidence_sources, name="evidence_sources"),
     path("evidence/<int:pk>/", views.evidence_edit, name="evidence_edit"),

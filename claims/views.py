@@ -1,5 +1,6 @@
 """Claim pages: the list, a claim with its mentions and evidence, the reader, the review."""
 
+import re
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -25,7 +26,7 @@ from lib.links import NarrowingLinks, url_for_pk
 from lib.versioning import StaleEdit
 from sources.models import Source, SourceFetch
 
-from . import actions, notifications
+from . import actions, matching, notifications
 from .balance import EvidenceBalance
 from .forms import (
     ClaimFilterForm,
@@ -381,17 +382,56 @@ def evidence_sources(request, pk: int):
 
 
 CLAIM_CHOICES_LIMIT = 20
+PICKED = re.compile(r"#(\d+)\b")
 
 
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_choices(request):
-    """Options for the "Link to existing claim" type-ahead: claims whose text has these words."""
+    """Options for the "Link to existing claim" type-ahead: the claims closest to what is typed.
+
+    Ranked by the matcher (meaning and words, claims.matching); an option already picked
+    ("#12 …") keeps its claim first, so picking it does not reshuffle the list.
+    """
     query = request.GET.get("existing_claim", "").strip()
-    claims = Claim.objects.none()
+    choices = []
     if len(query) >= 2:
-        claims = Claim.objects.unmerged().filter(text__icontains=query)
-        claims = claims.order_by("-created_at", "-pk")
-    return render(request, "claims/claim_choices.html", {"claims": claims[:CLAIM_CHOICES_LIMIT]})
+        if picked := PICKED.match(query):
+            query = query[picked.end() :]
+        choices = matching.suggest(query or "", limit=CLAIM_CHOICES_LIMIT)
+        if picked:
+            first = [c for c in choices if c.id == int(picked.group(1))]
+            choices = first + [c for c in choices if c.id != int(picked.group(1))]
+    return render(request, "claims/claim_choices.html", {"claims": choices})
+
+
+SIMILAR_LIMIT = 5
+
+
+@permission_required("claims.view_claim", raise_exception=True)
+def similar_claims(request):
+    """The claims closest to a text (?text=) or to a claim (?claim=, itself left out).
+
+    The tagging form asks with the proposition being written (?for_tagging=1 adds the "Same
+    claim" buttons, which submit that form); the claim page asks with its claim.
+    """
+    claim = None
+    if claim_pk := request.GET.get("claim", ""):
+        if not claim_pk.isdigit():
+            raise Http404("No such claim.")
+        claim = _get_claim_for_user(request.user, int(claim_pk))
+    text = claim.text if claim else request.GET.get("text", "")
+    context = {
+        "claim": claim,
+        "text": text,
+        "suggestions": matching.suggest(
+            text, limit=SIMILAR_LIMIT, exclude_claim=claim.pk if claim else None
+        ),
+        "linkable": request.GET.get("for_tagging") == "1",
+    }
+    template = "claims/similar_claims.html"
+    if request.htmx:
+        template += "#similar-list"
+    return render(request, template, context)
 
 
 @require_POST
@@ -561,10 +601,16 @@ def tag_claim(request, pk: int):
     """Tag a passage as a claim: in place on the reader with htmx, or on a plain page."""
     article = get_article_for_user(request.user, pk)
     in_reader = bool(request.htmx) and request.htmx.target == READER_PANEL
-    data = request.POST if request.method == "POST" else None
-    form = TagClaimForm(data, initial=request.GET.dict(), article=article)
+    checking = request.method == "POST" and "check_similar" in request.POST
+    if checking:
+        # "Check for similar claims" (the form without JavaScript): nothing is saved; the form
+        # comes back as typed, with the claims closest to the proposition.
+        form = TagClaimForm(initial=request.POST.dict(), article=article)
+    else:
+        data = request.POST if request.method == "POST" else None
+        form = TagClaimForm(data, initial=request.GET.dict(), article=article)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not checking and form.is_valid():
         anchor = form.cleaned_data["anchor"]
         try:
             if existing := form.cleaned_data["existing_claim"]:
@@ -614,6 +660,11 @@ def tag_claim(request, pk: int):
         "in_reader": in_reader,
         "from_selection": form["start"].value() not in (None, ""),
         "claimant_names": Claimant.objects.values_list("name", flat=True)[:1000],
+        "suggestions": (
+            matching.suggest(request.POST.get("text", ""), limit=SIMILAR_LIMIT)
+            if checking
+            else None
+        ),
     }
     return render(request, template, context, status=status)
 

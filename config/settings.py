@@ -283,3 +283,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Claim matching (claims.matching): wordllama's tokenizer is copied here from its wheel once, so
+# the model loads with downloads off. Any writable directory; the data directory by default.
+MATCHING_MODEL_DIR = Path(env_str("MATCHING_MODEL_DIR", str(BASE_DIR / "data" / "wordllama")))

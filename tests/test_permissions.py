@@ -109,6 +109,15 @@ def merged(name: str, status: str = "draft"):
     return make
 
 
+def similar_to_text():
+    claim_in("draft")
+    return reverse("claims:similar") + "?text=Employment+rose+last+year&for_tagging=1", {}
+
+
+def similar_to_claim():
+    return reverse("claims:similar") + f"?claim={claim_in('draft').pk}", {}
+
+
 def simple(name: str, *args_from):
     def make():
         args = [factory().pk for factory in args_from]
@@ -197,6 +206,10 @@ MATRIX = [
     ("merged claim's page", "get", merged("claims:detail"), EVERYONE_SIGNED_IN),
     ("merged claim's history", "get", merged("claims:history"), EVERYONE_SIGNED_IN),
     ("merged claim's public page", "get", merged("public_claim", "published"), PUBLIC),
+    ("similar claims", "get", similar_to_text, EVERYONE_SIGNED_IN),
+    ("similar claims, htmx", "get", similar_to_text, EVERYONE_SIGNED_IN),
+    ("similar to a claim", "get", similar_to_claim, EVERYONE_SIGNED_IN),
+    ("similar to a claim, htmx", "get", similar_to_claim, EVERYONE_SIGNED_IN),
     ("add evidence", "post", evidence_add, DESK),
     ("add evidence", "get", evidence_add, POST_ONLY),
     ("add evidence, htmx", "post", evidence_add, DESK),
@@ -287,7 +300,7 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 235
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 255
 
 
 def test_a_forged_publish_by_a_researcher_changes_nothing(login, researcher):

@@ -17,7 +17,11 @@ def source_suggestions() -> str:
     return reverse("claims:evidence_sources", args=[ClaimFactory().pk])
 
 
-TYPE_AHEADS = {"claims:choices": "existing_claim", "claims:evidence_sources": "source"}
+TYPE_AHEADS = {
+    "claims:choices": "existing_claim",
+    "claims:evidence_sources": "source",
+    "claims:similar": "text",
+}
 
 
 def type_ahead_url(name: str) -> str:
@@ -29,6 +33,7 @@ def type_ahead_url(name: str) -> str:
     [
         ("search", {"q": "jobs\x00"}),
         ("claims:choices", {"existing_claim": "a\x00b"}),
+        ("claims:similar", {"text": "a\x00b"}),
         ("claims:evidence_sources", {"source": "\x00\x00"}),
         ("claims:list", {"claimant": "x\x00"}),
         ("claims:list", {"q\x00": "x"}),

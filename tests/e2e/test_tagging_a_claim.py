@@ -121,3 +121,31 @@ def test_a_passage_typed_on_the_plain_page_lands_on_the_reader_once(page, demo, 
         page.get_by_role("complementary").get_by_role("link", name=re.compile("^Russia and"))
     ).to_have_count(1)
     assert errors == []
+
+
+def test_the_tag_form_finds_the_claim_already_tagged_and_links_the_passage_to_it(
+    page, demo, log_in
+):
+    from claims.models import Claim
+
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    known = Claim.objects.get(text__startswith="North Korea supplies Russia with artillery")
+    mentions, claims = known.mentions.count(), Claim.objects.count()
+    log_in("researcher")
+    page.get_by_role("link", name="Articles", exact=True).click()
+    page.get_by_role("link", name=re.compile("^Zelensky Confirms")).click()
+    page.get_by_role("link", name="tag a claim by typing the passage").click()
+    page.get_by_label("Passage").fill("Moscow and Pyongyang")
+    # As the claim is written, the closest claims appear below the form, without a click.
+    page.get_by_label("Claim", exact=True).fill(
+        "Pyongyang is sending shells and ballistic missiles to Russia."
+    )
+    similar = page.locator("#similar-claims")
+    expect(similar.get_by_role("listitem").first).to_contain_text("North Korea supplies Russia")
+    expect(similar.get_by_role("listitem").first).to_contain_text("Draft")
+    similar.get_by_role("button", name="Same claim: link this passage to it").first.click()
+
+    expect(page.get_by_text("Claim tagged.")).to_be_visible()
+    assert known.mentions.count() == mentions + 1 and Claim.objects.count() == claims
+    assert errors == []

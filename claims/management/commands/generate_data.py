@@ -25,6 +25,7 @@ from articles.models import Article, text_hash
 from claims.models import (
     Claim,
     Claimant,
+    ClaimEmbedding,
     Evidence,
     Mention,
     Publication,
@@ -32,6 +33,8 @@ from claims.models import (
     Tag,
     search_document,
 )
+from lib.embedding import compact
+from lib.embedding import embedder as default_embedder
 from sources.models import Outlet, Source
 from sources.urlnorm import url_key
 
@@ -139,6 +142,7 @@ LOADED = [
     Evidence,
     Claim.tags.through,
     Publication,
+    ClaimEmbedding,
 ]
 
 
@@ -189,7 +193,8 @@ class Command(BaseCommand):
         rnd, now = self.random, timezone.now()
         start = {model: next_id(model) for model in (Outlet, Source, Article, Claimant, Claim)}
         start |= {
-            model: next_id(model) for model in (Mention, Evidence, Claim.tags.through, Publication)
+            model: next_id(model)
+            for model in (Mention, Evidence, Claim.tags.through, Publication, ClaimEmbedding)
         }
         ratings = list(Rating.objects.exclude(value=None).values_list("pk", flat=True))
         tag_names = {Tag.objects.get_or_create(name=f"Topic {i}")[0].pk: f"Topic {i}"
@@ -284,7 +289,7 @@ class Command(BaseCommand):
             start[Claim.tags.through],
             start[Publication],
         )
-        claim_id = start[Claim]
+        claim_id, embedding_id = start[Claim], start[ClaimEmbedding]
         per_article = max(1, n_claims // n_articles)
         for article_batch in batched(articles, 200):
             self.write(Article, (article_row(pk) for pk in article_batch))
@@ -383,6 +388,8 @@ class Command(BaseCommand):
                         ),
                     })  # fmt: skip
             self.write(Claim, claims)
+            self.write(ClaimEmbedding, self.embeddings(claims, first_id=embedding_id))
+            embedding_id += len(claims)
             self.write(Mention, mentions)
             self.write(Evidence, evidence)
             self.write(Claim.tags.through, links)
@@ -390,6 +397,24 @@ class Command(BaseCommand):
             appearances.clear()
         for model in LOADED:
             reset_sequence(model)
+
+    def embeddings(self, claims, *, first_id: int) -> list[dict]:
+        """The matcher's vectors of these claims; each distinct text is embedded once."""
+        embedder = default_embedder()
+        if not hasattr(self, "compacted"):
+            self.compacted: dict[str, tuple[bytes, bytes]] = {}
+        new = list(dict.fromkeys(c["text"] for c in claims if c["text"] not in self.compacted))
+        self.compacted.update(zip(new, compact(embedder.embed(new)), strict=True))
+        return [
+            {
+                "id": first_id + offset,
+                "claim_id": claim["id"],
+                "model": embedder.name,
+                "code": self.compacted[claim["text"]][0],
+                "vector": self.compacted[claim["text"]][1],
+            }
+            for offset, claim in enumerate(claims)
+        ]
 
     def write(self, model, rows) -> None:
         rows = list(rows)

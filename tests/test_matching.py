@@ -1,0 +1,333 @@
+"""Has this been checked before? Vectors kept per claim, suggestions by meaning, and their pages."""
+
+import json
+import socket
+from html import unescape
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from claims import actions, matching
+from claims.models import Claim, ClaimEmbedding, Mention
+from lib.embedding import CodeIndex, WordLlamaEmbedder, compact, embedder
+from tests.conftest import SHARED_DATA, make_user, skip_or_fail
+from tests.factories.articles import ArticleFactory
+from tests.factories.claims import ClaimFactory, publish
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+FACTS = [
+    "The unemployment rate fell to 3.5 percent in September.",
+    "Wind farms supplied half of Scotland's electricity last year.",
+    "The new bridge over the Danube cost 200 million euros.",
+    "Vaccines cause autism in young children.",
+    "The president vetoed the farm subsidy bill on Friday.",
+]
+REWORDED_WIND = "Half the power used in Scotland last year came from wind turbines."
+
+
+def claims_of(texts, by) -> list[Claim]:
+    return [actions.create_claim(text=text, by=by) for text in texts]
+
+
+@pytest.fixture
+def desk(researcher):
+    return claims_of(FACTS, researcher)
+
+
+def test_the_model_loads_from_its_wheel_with_the_network_refused(tmp_path, monkeypatch):
+    def refused(*args, **kwargs):
+        raise OSError("network refused in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refused)
+    monkeypatch.setattr(socket, "create_connection", refused)
+    embedder = WordLlamaEmbedder(tmp_path / "model")
+    vectors = embedder.embed(["Wind supplied half of Scotland's power.", REWORDED_WIND])
+    assert vectors.shape == (2, 256)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    assert float(vectors[0] @ vectors[1]) > 0.6
+    assert (tmp_path / "model" / "tokenizers" / "l2_supercat_tokenizer_config.json").exists()
+
+
+def test_compact_vectors_keep_the_cosine():
+    vectors = embedder().embed(FACTS)
+    (code, values), *_ = compact(vectors)
+    assert len(code) == 32 and len(values) == 256
+    restored = np.frombuffer(values, dtype=np.int8).astype(np.float32)
+    cosine = restored @ vectors[0] / np.linalg.norm(restored)
+    assert cosine > 0.999
+
+
+def test_the_code_index_finds_the_nearest_and_takes_a_new_code_for_a_known_item():
+    index = CodeIndex()
+    zeros, ones = bytes(32), b"\xff" * 32
+    index.add([(1, 10, zeros), (2, 11, ones)])
+    assert index.nearest(np.frombuffer(zeros, dtype=np.uint64), 1) == [10]
+    index.add([(3, 10, ones)])  # item 10 reworded
+    assert len(index) == 2 and index.last_row == 3
+    assert sorted(index.nearest(np.frombuffer(ones, dtype=np.uint64), 2)) == [10, 11]
+    assert index.nearest(np.frombuffer(zeros, dtype=np.uint64), 5) in ([10, 11], [11, 10])
+
+
+def test_a_new_claim_gets_its_vector_and_a_rewording_replaces_it(researcher):
+    claim = actions.create_claim(text=FACTS[0], by=researcher)
+    first = ClaimEmbedding.objects.get(claim=claim)
+    assert first.model == embedder().name and len(first.vector) == 256
+    actions.edit_claim(
+        claim, text=FACTS[0], claimant_name="Someone", claimed_on=None, by=researcher,
+        seen_version=claim.version,
+    )  # fmt: skip
+    assert ClaimEmbedding.objects.get(claim=claim).pk == first.pk  # same words: kept
+    claim.refresh_from_db()
+    actions.edit_claim(
+        claim, text=FACTS[1], claimant_name="", claimed_on=None, by=researcher,
+        seen_version=claim.version,
+    )  # fmt: skip
+    second = ClaimEmbedding.objects.get(claim=claim)
+    assert second.pk > first.pk and bytes(second.vector) != bytes(first.vector)
+
+
+def test_a_paraphrase_finds_its_claim_first_and_confidently(desk):
+    found = matching.suggest(REWORDED_WIND)
+    assert found[0].id == desk[1].pk and found[0].confident
+    assert found[0].kind == "claim" and found[0].url == desk[1].get_absolute_url()
+    assert len(found) == 5 and [s.score for s in found] == sorted(
+        (s.score for s in found), reverse=True
+    )
+
+
+def test_an_unrelated_text_gets_no_confident_suggestion(desk):
+    found = matching.suggest("Octopuses have three hearts and blue blood.")
+    assert found and not any(suggestion.confident for suggestion in found)
+
+
+def test_a_claim_is_not_suggested_as_similar_to_itself(desk):
+    found = matching.suggest(FACTS[1], exclude_claim=desk[1].pk)
+    assert desk[1].pk not in [suggestion.id for suggestion in found]
+
+
+def test_a_published_claim_says_its_verdict_date_and_reviewer(desk, reviewer):
+    publish(desk[1], reviewer=reviewer)
+    best = matching.suggest(REWORDED_WIND)[0]
+    assert best.verdict and best.tone and best.checked_by == reviewer.get_username()
+    assert best.date is not None and best.state == "published"
+
+
+def test_a_claim_added_after_the_index_was_read_is_found_next_time(desk, researcher):
+    assert matching.suggest("Cats were banned from the parliament building.")[0].score < 0.75
+    late = actions.create_claim(text="Cats are banned from the parliament building.", by=researcher)
+    assert matching.suggest("Cats were banned from the parliament building.")[0].id == late.pk
+
+
+def test_claims_without_vectors_are_still_matched_by_their_words():
+    claim = ClaimFactory(text="The harbour tunnel flooded twice in March.")
+    assert not ClaimEmbedding.objects.exists()
+    assert matching.suggest("The harbour tunnel flooded in March.")[0].id == claim.pk
+
+
+def test_suggestions_cost_the_same_queries_for_5_claims_and_for_50(
+    researcher, django_assert_num_queries
+):
+    claims_of(FACTS, researcher)
+    matching.suggest("warm-up")  # the index's first read
+    with django_assert_num_queries(3):
+        matching.suggest(REWORDED_WIND)
+    claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
+    matching.suggest("warm-up")
+    with django_assert_num_queries(3):
+        matching.suggest(REWORDED_WIND)
+
+
+def test_the_backfill_embeds_claims_without_vectors_and_then_has_nothing_to_do():
+    claims = [ClaimFactory(text=text) for text in FACTS]
+    out = StringIO()
+    call_command("embed_claims", batch=2, stdout=out)
+    assert "Embedded 5 claims" in out.getvalue()
+    assert ClaimEmbedding.objects.filter(claim__in=claims).count() == 5
+    out = StringIO()
+    call_command("embed_claims", stdout=out)
+    assert "Embedded 0 claims" in out.getvalue()
+
+
+def test_the_backfill_replaces_vectors_of_another_model():
+    claim = ClaimFactory(text=FACTS[0])
+    ClaimEmbedding.objects.create(claim=claim, model="older", code=bytes(32), vector=bytes(256))
+    call_command("embed_claims", stdout=StringIO())
+    assert ClaimEmbedding.objects.get(claim=claim).model == embedder().name
+
+
+def test_generated_claims_come_with_their_vectors():
+    call_command("generate_data", claims=50, seed=3, stdout=StringIO())
+    assert ClaimEmbedding.objects.count() == Claim.objects.count() == 50
+    assert not Claim.objects.filter(embedding__isnull=True).exists()
+
+
+# The pages.
+
+
+def test_the_similar_claims_page_and_its_fragment(desk, login, researcher):
+    url = reverse("claims:similar")
+    page = unescape(login(researcher).get(url, {"text": REWORDED_WIND}).content.decode())
+    assert "<h1>" in page and FACTS[1] in page and "likely the same claim" in page
+    fragment = login(researcher).get(url, {"text": REWORDED_WIND}, headers=HTMX)
+    fragment = unescape(fragment.content.decode())
+    assert "<h1>" not in fragment and FACTS[1] in fragment
+    assert "Same claim: link this passage to it" not in fragment
+    for_tagging = login(researcher).get(
+        url, {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX
+    )
+    assert f'name="same_as" value="{desk[1].pk}"' in for_tagging.content.decode()
+
+
+def test_the_similar_claims_of_a_claim_leave_it_out(desk, login, researcher):
+    response = login(researcher).get(reverse("claims:similar"), {"claim": desk[1].pk})
+    assert response.status_code == 200
+    assert [s.id for s in response.context["suggestions"]].count(desk[1].pk) == 0
+    assert login(researcher).get(reverse("claims:similar"), {"claim": "x"}).status_code == 404
+
+
+def test_the_similar_claims_fragment_costs_the_same_for_5_claims_and_50(
+    researcher, login, django_assert_num_queries
+):
+    client = login(researcher)
+    claims_of(FACTS, researcher)
+    url = reverse("claims:similar")
+    client.get(url, {"text": "warm-up"}, headers=HTMX)
+    # The fragment's own three (session, user, rights) and the matcher's three.
+    with django_assert_num_queries(6):
+        client.get(url, {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX)
+    claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
+    client.get(url, {"text": "warm-up"}, headers=HTMX)
+    with django_assert_num_queries(6):
+        client.get(url, {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX)
+
+
+def test_the_claim_page_offers_its_similar_claims_without_drawing_them(desk, login, researcher):
+    page = login(researcher).get(desk[1].get_absolute_url()).content.decode()
+    assert "Similar claims" in page
+    assert f"{reverse('claims:similar')}?claim={desk[1].pk}" in page
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory(text="Intro. Half of Scotland's power came from wind. The end.")
+
+
+def passage_of(article, words: str) -> dict:
+    start = article.text.index(words)
+    return {"start": start, "end": start + len(words), "passage": words}
+
+
+def test_checking_for_similar_claims_without_javascript_saves_nothing_and_keeps_the_form(
+    desk, article, login, researcher
+):
+    before = Claim.objects.count()
+    data = {
+        **passage_of(article, "Half of Scotland's power came from wind"),
+        "text": REWORDED_WIND,
+        "claimant": "A Typed Name",
+        "check_similar": "1",
+    }
+    response = login(researcher).post(reverse("reader:tag", args=[article.pk]), data)
+    page = unescape(response.content.decode())
+    assert response.status_code == 200 and Claim.objects.count() == before
+    assert "A Typed Name" in page and REWORDED_WIND in page
+    assert f'name="same_as" value="{desk[1].pk}"' in page
+
+
+def test_same_claim_links_the_passage_to_it_instead_of_making_a_new_claim(
+    desk, article, login, researcher
+):
+    before = Claim.objects.count()
+    data = {
+        **passage_of(article, "Half of Scotland's power came from wind"),
+        "text": REWORDED_WIND,
+        "same_as": str(desk[1].pk),
+    }
+    response = login(researcher).post(reverse("reader:tag", args=[article.pk]), data)
+    assert response.status_code == 302 and Claim.objects.count() == before
+    mention = Mention.objects.get(article=article)
+    assert mention.claim_id == desk[1].pk
+
+
+def test_the_link_type_ahead_ranks_by_meaning(desk, login, researcher):
+    response = login(researcher).get(reverse("claims:choices"), {"existing_claim": REWORDED_WIND})
+    options = response.content.decode()
+    assert options.index(f'value="#{desk[1].pk} ') < options.index(f'value="#{desk[0].pk} ')
+
+
+def test_a_picked_option_stays_first_in_the_type_ahead(desk, login, researcher):
+    picked = f"#{desk[3].pk} {FACTS[3]}"
+    options = login(researcher).get(reverse("claims:choices"), {"existing_claim": picked})
+    assert options.content.decode().startswith(f'<option value="#{desk[3].pk} ')
+
+
+def test_the_tag_form_asks_for_similar_claims_as_the_claim_is_written(article, login, researcher):
+    page = login(researcher).get(reverse("reader:tag", args=[article.pk])).content.decode()
+    assert f'hx-get="{reverse("claims:similar")}"' in page and 'hx-include="#id_text"' in page
+    assert "Check for similar claims" in page
+
+
+# The benchmark's set, on a few of its queries (bench/matching.py measures all of it).
+
+
+def test_a_subset_of_the_paraphrase_benchmark_is_found():
+    averitec = SHARED_DATA / "averitec" / "dev.json"
+    if not averitec.exists():
+        skip_or_fail("no-shared-data")
+    from bench.matching import PARAPHRASES, evaluate, load_claims, queries
+
+    claims = [row["claim"] for row in json.loads(averitec.read_text())]
+    ids = load_claims(claims)
+    asked = queries(claims, json.loads(PARAPHRASES.read_text()))
+    subset = [q for q in asked if q.kind != "unrelated"][::4] + [
+        q for q in asked if q.kind == "unrelated"
+    ][:8]
+    quality = evaluate(claims, ids, subset)
+    assert quality.recall(quality.at_5) >= 0.9
+    assert quality.recall(quality.at_1) >= 0.8
+    assert quality.confident_unrelated == 0
+
+
+def test_a_user_without_a_role_is_refused_the_similar_claims(login, desk):
+    outsider = make_user("nobody")
+    response = login(outsider).get(reverse("claims:similar"), {"text": REWORDED_WIND})
+    assert response.status_code == 403
+
+
+def test_another_kind_of_record_is_ranked_with_the_claims(desk):
+    """External fact-checks will plug in as a Kind: here a stand-in reading the same rows."""
+
+    class Elsewhere(matching.Claims):
+        name = "elsewhere"
+
+    found = matching.suggest(REWORDED_WIND, limit=4, kinds=[matching.Claims(), Elsewhere()])
+    assert [(s.kind, s.id) for s in found[:2]] == [
+        ("claim", desk[1].pk),
+        ("elsewhere", desk[1].pk),
+    ]
+    assert found[0].score == found[1].score
+
+
+def test_the_code_index_keeps_the_latest_code_of_an_item_within_and_across_batches():
+    index = CodeIndex()
+    zeros, ones = bytes(32), b"\xff" * 32
+    index.add([(1, 10, ones), (2, 11, ones), (3, 10, zeros)])  # 10 reworded in the same batch
+    assert len(index) == 2
+    assert index.nearest(np.frombuffer(zeros, dtype=np.uint64), 1) == [10]
+    index.add([(4, 11, zeros), (5, 10, ones), (6, 12, ones)])
+    assert len(index) == 3 and index.last_row == 6
+    assert index.nearest(np.frombuffer(zeros, dtype=np.uint64), 1) == [11]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "🙂" * 3000, "OR AND NOT \" ' ( ) * : ^", "-", "DROP TABLE claims_claim; --"],
+)
+def test_odd_texts_get_an_answer_not_an_error(desk, text):
+    found = matching.suggest(text)
+    assert isinstance(found, list) and not any(s.confident for s in found)

@@ -3,6 +3,8 @@
 Options given on the command line (workers, bind) still win over these.
 """
 
+import gc
+
 
 def post_worker_init(worker):
     """Load the claim matcher before the first request, not during a researcher's first save.
@@ -24,3 +26,6 @@ def post_worker_init(worker):
         worker.log.exception("Could not load the claim matcher ahead of requests")
     finally:
         connections.close_all()  # each request opens its own, as Django expects
+    # What is loaded now lives as long as the worker: the garbage collector need not walk it
+    # again at every full collection (a pause of tens of milliseconds in some request).
+    gc.freeze()

@@ -137,6 +137,10 @@ class Claims(Kind):
     vector_name = "embedding"
     related = ("claimant", "rating", "reviewer", "created_by")
 
+    def queryset(self):
+        # A merged duplicate is only a redirect now: its survivor is the one to suggest.
+        return Claim.objects.unmerged()
+
     def suggestion(self, claim: Claim, score: float) -> Suggestion:
         published = claim.is_published and claim.rating is not None
         person = claim.reviewer if published else claim.created_by

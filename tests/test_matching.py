@@ -331,3 +331,18 @@ def test_the_code_index_keeps_the_latest_code_of_an_item_within_and_across_batch
 def test_odd_texts_get_an_answer_not_an_error(desk, text):
     found = matching.suggest(text)
     assert isinstance(found, list) and not any(s.confident for s in found)
+
+
+def test_a_merged_duplicate_is_never_suggested_its_survivor_is(desk, researcher, reviewer):
+    duplicate = actions.create_claim(text=REWORDED_WIND, by=researcher)
+    assert matching.suggest(REWORDED_WIND)[0].id == duplicate.pk  # its own words, first
+    actions.merge_claims(
+        desk[1],
+        duplicate,
+        by=reviewer,
+        reason="The same statement, tagged twice.",
+        seen_versions=(desk[1].version, duplicate.version),
+    )
+    found = matching.suggest(REWORDED_WIND, limit=10)
+    assert duplicate.pk not in [s.id for s in found]
+    assert found[0].id == desk[1].pk

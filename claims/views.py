@@ -390,14 +390,18 @@ def claim_choices(request):
     """Options for the "Link to existing claim" type-ahead: the claims closest to what is typed.
 
     Ranked by the matcher (meaning and words, claims.matching); an option already picked
-    ("#12 …") keeps its claim first, so picking it does not reshuffle the list.
+    ("#12 …") keeps its claim first, so picking it does not reshuffle the list. Claims only:
+    an option fills the field, which takes a claim; the fact-checks of other organisations are
+    in the "Checked before?" list beside it, with their own button.
     """
     query = request.GET.get("existing_claim", "").strip()
     choices = []
     if len(query) >= 2:
         if picked := PICKED.match(query):
             query = query[picked.end() :]
-        choices = matching.suggest(query or "", limit=CLAIM_CHOICES_LIMIT)
+        choices = matching.suggest(
+            query or "", limit=CLAIM_CHOICES_LIMIT, kinds=matching.CLAIMS_ONLY
+        )
         if picked:
             first = [c for c in choices if c.id == int(picked.group(1))]
             choices = first + [c for c in choices if c.id != int(picked.group(1))]

@@ -13,6 +13,8 @@ from django.urls import reverse
 from claims import actions, matching
 from claims.models import Claim, ClaimEmbedding, Mention
 from lib.embedding import CodeIndex, WordLlamaEmbedder, compact, embedder
+from sources import actions as sources_actions
+from sources.models import ExternalFactCheck, ExternalFactCheckEmbedding
 from tests.conftest import SHARED_DATA, make_user, skip_or_fail
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, publish
@@ -37,6 +39,24 @@ def claims_of(texts, by) -> list[Claim]:
 @pytest.fixture
 def desk(researcher):
     return claims_of(FACTS, researcher)
+
+
+def checks_of(texts, by) -> list[ExternalFactCheck]:
+    """Other organisations' fact-checks of these claims, imported as a source admin would."""
+    reviews = [
+        {
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": f"https://checker.example/checks/{n}",
+            "claimReviewed": text,
+            "datePublished": "2024-03-05",
+            "author": {"@type": "Organization", "name": "Example Checker"},
+            "reviewRating": {"@type": "Rating", "alternateName": "Mostly false"},
+        }
+        for n, text in enumerate(texts)
+    ]
+    sources_actions.import_fact_check_file(json.dumps(reviews), by=by)
+    return list(ExternalFactCheck.objects.filter(claim_reviewed__in=texts).order_by("pk"))
 
 
 def test_the_model_loads_from_its_wheel_with_the_network_refused(tmp_path, monkeypatch):
@@ -129,16 +149,19 @@ def test_claims_without_vectors_are_still_matched_by_their_words():
     assert matching.suggest("The harbour tunnel flooded in March.")[0].id == claim.pk
 
 
-def test_suggestions_cost_the_same_queries_for_5_claims_and_for_50(
-    researcher, django_assert_num_queries
+def test_suggestions_cost_the_same_queries_for_5_records_of_each_kind_and_for_50(
+    researcher, source_admin, django_assert_num_queries
 ):
     claims_of(FACTS, researcher)
-    matching.suggest("warm-up")  # the index's first read
-    with django_assert_num_queries(3):
+    checks_of(FACTS, source_admin)
+    matching.suggest("warm-up")  # the indexes' first read
+    # Three a kind: new codes, full-text matches, the candidates with their vectors.
+    with django_assert_num_queries(6):
         matching.suggest(REWORDED_WIND)
     claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
+    checks_of([f"Check number {n} of the harbour tunnel." for n in range(45)], source_admin)
     matching.suggest("warm-up")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         matching.suggest(REWORDED_WIND)
 
 
@@ -190,19 +213,21 @@ def test_the_similar_claims_of_a_claim_leave_it_out(desk, login, researcher):
     assert login(researcher).get(reverse("claims:similar"), {"claim": "x"}).status_code == 404
 
 
-def test_the_similar_claims_fragment_costs_the_same_for_5_claims_and_50(
-    researcher, login, django_assert_num_queries
+def test_the_similar_claims_fragment_costs_the_same_for_5_records_and_50(
+    researcher, source_admin, login, django_assert_num_queries
 ):
     client = login(researcher)
     claims_of(FACTS, researcher)
+    checks_of(FACTS, source_admin)
     url = reverse("claims:similar")
     client.get(url, {"text": "warm-up"}, headers=HTMX)
-    # The fragment's own three (session, user, rights) and the matcher's three.
-    with django_assert_num_queries(6):
+    # The fragment's own three (session, user, rights) and the matcher's three a kind.
+    with django_assert_num_queries(9):
         client.get(url, {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX)
     claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
+    checks_of([f"Check number {n} of the harbour tunnel." for n in range(45)], source_admin)
     client.get(url, {"text": "warm-up"}, headers=HTMX)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         client.get(url, {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX)
 
 
@@ -346,3 +371,78 @@ def test_a_merged_duplicate_is_never_suggested_its_survivor_is(desk, researcher,
     found = matching.suggest(REWORDED_WIND, limit=10)
     assert duplicate.pk not in [s.id for s in found]
     assert found[0].id == desk[1].pk
+
+
+# External fact-checks: other organisations' reviews, matched as a second kind.
+
+WIND_CHECKED = "Wind turbines produced half of Scotland's electricity last year."
+
+
+def test_imported_fact_checks_get_their_vectors_from_one_call_of_the_model(
+    source_admin, monkeypatch
+):
+    calls = []
+    model = embedder()
+    original = type(model).embed
+    monkeypatch.setattr(
+        type(model), "embed", lambda self, texts: calls.append(len(texts)) or original(self, texts)
+    )
+    checks = checks_of(FACTS, source_admin)
+    assert calls == [5]
+    stored = ExternalFactCheckEmbedding.objects.filter(external_check__in=checks)
+    assert stored.count() == 5 and {row.model for row in stored} == {model.name}
+    checks_of(FACTS, source_admin)  # the same file again: nothing new, nothing embedded
+    assert calls == [5]
+
+
+def test_a_corrected_claim_gets_a_new_vector(source_admin):
+    (check,) = checks_of([FACTS[0]], source_admin)
+    first = ExternalFactCheckEmbedding.objects.get(external_check=check)
+    sources_actions.edit_external_fact_check(
+        check, by=source_admin, seen_version=check.version, changes={"claim_reviewed": FACTS[1]}
+    )
+    second = ExternalFactCheckEmbedding.objects.get(external_check=check)
+    assert second.pk > first.pk and bytes(second.vector) != bytes(first.vector)
+    assert matching.suggest(REWORDED_WIND)[0].id == check.pk
+
+
+def test_the_fact_check_backfill_embeds_those_without_vectors_and_then_has_nothing_to_do(
+    source_admin,
+):
+    checks = checks_of(FACTS, source_admin)
+    ExternalFactCheckEmbedding.objects.all().delete()
+    ExternalFactCheckEmbedding.objects.create(
+        external_check=checks[0], model="older", code=bytes(32), vector=bytes(256)
+    )
+    out = StringIO()
+    call_command("embed_fact_checks", batch=2, stdout=out)
+    assert "Embedded 5 external fact-checks" in out.getvalue()
+    stored = ExternalFactCheckEmbedding.objects.filter(external_check__in=checks)
+    assert {row.model for row in stored} == {embedder().name} and stored.count() == 5
+    out = StringIO()
+    call_command("embed_fact_checks", stdout=out)
+    assert "Embedded 0 external fact-checks" in out.getvalue()
+
+
+def test_an_external_check_is_suggested_with_who_checked_it_as_what_and_when(source_admin):
+    checks = checks_of(FACTS, source_admin)
+    best = matching.suggest(REWORDED_WIND)[0]
+    assert (best.kind, best.id) == ("external", checks[1].pk) and best.is_external
+    assert best.confident and best.verdict == "Mostly false" and best.tone == "mostly-false"
+    assert best.checked_by == "Example Checker" and str(best.date) == "2024-03-05"
+    assert best.external_url == "https://checker.example/checks/1"
+    assert best.url == checks[1].get_absolute_url()
+
+
+def test_claims_and_external_checks_are_ranked_together_best_first(desk, source_admin):
+    (check,) = checks_of([WIND_CHECKED], source_admin)
+    found = matching.suggest(REWORDED_WIND)
+    kinds = {(s.kind, s.id) for s in found[:2]}
+    assert kinds == {("claim", desk[1].pk), ("external", check.pk)}
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+
+
+def test_the_link_type_ahead_offers_claims_only(desk, source_admin, login, researcher):
+    checks_of([WIND_CHECKED], source_admin)
+    response = login(researcher).get(reverse("claims:choices"), {"existing_claim": REWORDED_WIND})
+    assert all(s.kind == "claim" for s in response.context["claims"])

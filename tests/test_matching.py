@@ -446,3 +446,114 @@ def test_the_link_type_ahead_offers_claims_only(desk, source_admin, login, resea
     checks_of([WIND_CHECKED], source_admin)
     response = login(researcher).get(reverse("claims:choices"), {"existing_claim": REWORDED_WIND})
     assert all(s.kind == "claim" for s in response.context["claims"])
+
+
+def test_the_tag_form_shows_an_external_check_as_information_with_a_link_out(
+    source_admin, login, researcher
+):
+    checks = checks_of(FACTS, source_admin)
+    fragment = login(researcher).get(
+        reverse("claims:similar"), {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX
+    )
+    page = unescape(fragment.content.decode())
+    assert "Checked by Example Checker as" in page and "Mostly false" in page
+    assert "on 5 March 2024" in page
+    assert 'href="https://checker.example/checks/1"' in page
+    assert f'name="checked_elsewhere" value="{checks[1].pk}"' in page
+    assert f'name="same_as" value="{checks[1].pk}"' not in page  # not a claim to add a mention to
+    assert "Checked elsewhere: link this claim to it" not in page  # no claim yet
+
+
+def test_checking_without_javascript_lists_external_checks_too(
+    source_admin, article, login, researcher
+):
+    checks = checks_of(FACTS, source_admin)
+    data = {
+        **passage_of(article, "Half of Scotland's power came from wind"),
+        "text": REWORDED_WIND,
+        "check_similar": "1",
+    }
+    page = login(researcher).post(reverse("reader:tag", args=[article.pk]), data)
+    assert f'name="checked_elsewhere" value="{checks[1].pk}"' in page.content.decode()
+
+
+def test_saving_linked_to_a_check_makes_the_claim_and_its_link_together(
+    source_admin, article, login, researcher
+):
+    checks = checks_of(FACTS, source_admin)
+    data = {
+        **passage_of(article, "Half of Scotland's power came from wind"),
+        "text": REWORDED_WIND,
+        "checked_elsewhere": str(checks[1].pk),
+    }
+    response = login(researcher).post(reverse("reader:tag", args=[article.pk]), data)
+    assert response.status_code == 302
+    claim = Mention.objects.get(article=article).claim
+    assert claim.text == REWORDED_WIND
+    assert list(claim.external_check_links.values_list("external_check", flat=True)) == [
+        checks[1].pk
+    ]
+
+
+def test_a_check_that_is_gone_is_refused_on_the_tag_form_and_nothing_is_saved(
+    source_admin, article, login, researcher
+):
+    before = Claim.objects.count()
+    data = {
+        **passage_of(article, "Half of Scotland's power came from wind"),
+        "text": REWORDED_WIND,
+        "claimant": "A Typed Name",
+        "checked_elsewhere": "999999",
+    }
+    response = login(researcher).post(reverse("reader:tag", args=[article.pk]), data)
+    page = unescape(response.content.decode())
+    assert response.status_code == 200 and Claim.objects.count() == before
+    assert "That external fact-check is no longer here." in page and "A Typed Name" in page
+
+
+def test_the_claim_page_offers_to_link_a_similar_external_check_in_one_click(
+    desk, source_admin, login, researcher
+):
+    checks = checks_of([WIND_CHECKED], source_admin)
+    client = login(researcher)
+    url = reverse("claims:similar")
+    page = unescape(client.get(url, {"claim": desk[1].pk}, headers=HTMX).content.decode())
+    link_url = reverse("claims:external_check_link", args=[desk[1].pk])
+    assert f'action="{link_url}"' in page and "Checked elsewhere: link this claim to it" in page
+    assert f'name="external_check" value="{checks[0].pk}"' in page
+    response = client.post(link_url, {"external_check": str(checks[0].pk)})
+    assert response.status_code == 302
+    assert desk[1].external_check_links.get().external_check_id == checks[0].pk
+    page = unescape(client.get(url, {"claim": desk[1].pk}, headers=HTMX).content.decode())
+    assert "Linked to this claim" in page and f'action="{link_url}"' not in page
+
+
+def test_a_published_claim_or_a_reader_without_the_right_gets_no_link_button(
+    desk, source_admin, reviewer, login, researcher
+):
+    checks_of([WIND_CHECKED], source_admin)
+    url = reverse("claims:similar")
+    publish(desk[1], reviewer=reviewer)
+    page = login(researcher).get(url, {"claim": desk[1].pk}, headers=HTMX).content.decode()
+    assert "Checked by Example Checker" in page
+    assert "Checked elsewhere: link this claim to it" not in page
+    page = login(source_admin).get(url, {"claim": desk[0].pk}, headers=HTMX).content.decode()
+    assert "Checked elsewhere: link this claim to it" not in page
+
+
+def test_a_claims_similar_list_costs_the_same_for_5_records_and_50(
+    researcher, source_admin, login, django_assert_num_queries
+):
+    client = login(researcher)
+    (claim, *_) = claims_of(FACTS, researcher)
+    checks_of(FACTS, source_admin)
+    url = reverse("claims:similar")
+    client.get(url, {"text": "warm-up"}, headers=HTMX)
+    # Session, user, rights, the claim, the matcher's six, the claim's links.
+    with django_assert_num_queries(11):
+        client.get(url, {"claim": claim.pk}, headers=HTMX)
+    claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
+    checks_of([f"Check number {n} of the harbour tunnel." for n in range(45)], source_admin)
+    client.get(url, {"text": "warm-up"}, headers=HTMX)
+    with django_assert_num_queries(11):
+        client.get(url, {"claim": claim.pk}, headers=HTMX)

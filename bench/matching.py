@@ -5,9 +5,11 @@ Run: .venv/bin/python bench/matching.py          (quality only: SQLite in a temp
                                                   (and latency on PostgreSQL, per size)
 Quality: the AVeriTeC claims in ../shared/data/averitec/dev.json (each distinct text once) are
 loaded as existing claims; every query of bench/paraphrases.json asks claims.matching.suggest,
-with the query's own claim left out. Latency: `generate_data` rows in a database of their own
-per size (DATABASE_URL's server, database ct_matching_<size>, made and filled when missing),
-queried in this process after one warm-up. Writes bench/matching.md.
+with the query's own claim left out. Then the same file is imported as external fact-checks
+(sources.actions.import_fact_check_file, format "averitec") and the queries ask that kind.
+Latency: `generate_data` rows in a database of their own per size (DATABASE_URL's server,
+database ct_matching_<size>, made and filled when missing), queried in this process after one
+warm-up. Writes bench/matching.md.
 """
 
 import json
@@ -83,20 +85,54 @@ class Quality:
         return sum(at.get(kind, 0) for kind in kinds) / asked if asked else 0.0
 
 
-def evaluate(claims: list[str], ids: dict[str, int], asked: list[Query]) -> Quality:
+def load_external_checks(claims: list[str]) -> tuple[dict[str, set[int]], str]:
+    """The AVeriTeC file imported as other organisations' fact-checks, through the real import
+    (sources.actions, vectors and all). Returns text -> the ids of the checks of that claim
+    (one claim checked in two articles is two checks), and what the import reported."""
+    from sources import actions, factchecks
+    from sources.models import ExternalFactCheck
+
+    report = actions.import_fact_check_file(
+        AVERITEC.read_bytes(), by=None, format="averitec", file_name=AVERITEC.name
+    )
+    print(f"External fact-checks imported: {report.summary}", flush=True)
+    by_key: dict[str, set[int]] = {}
+    for pk, key in ExternalFactCheck.objects.values_list("pk", "claim_key"):
+        by_key.setdefault(key, set()).add(pk)
+    ids = {text: by_key.get(factchecks.claim_key(text), set()) for text in claims}
+    return ids, report.summary.removesuffix(".")
+
+
+def evaluate(
+    claims: list[str], ids: dict, asked: list[Query], *, external: bool = False
+) -> Quality:
+    """Ask every query. `external`: ids maps texts to sets of external check ids, and only that
+    kind is asked; the query's own check(s) are dropped from the answer, as a claim's own is."""
     from claims import matching
 
     quality = Quality()
     for query in asked:
-        own = ids[claims[query.own]] if query.own is not None else None
-        found = matching.suggest(query.text, limit=5, exclude_claim=own)
+        if external:
+            own = ids[claims[query.own]] if query.own is not None else set()
+            found = matching.suggest(
+                query.text, limit=5 + len(own), kinds=[matching.ExternalChecks()]
+            )
+            found = [suggestion for suggestion in found if suggestion.id not in own][:5]
+        else:
+            own = ids[claims[query.own]] if query.own is not None else None
+            found = matching.suggest(
+                query.text, limit=5, exclude_claim=own, kinds=matching.CLAIMS_ONLY
+            )
         quality.asked[query.kind] = quality.asked.get(query.kind, 0) + 1
         best = found[0] if found else None
         if query.kind == "unrelated":
             quality.unrelated_scores.append(best.score if best else 0.0)
             quality.confident_unrelated += bool(best and best.confident)
             continue
-        answers = {ids[claims[i]] for i in query.answers}
+        if external:
+            answers = set().union(*(ids[claims[i]] for i in query.answers))
+        else:
+            answers = {ids[claims[i]] for i in query.answers}
         ranked = [suggestion.id for suggestion in found]
         if ranked[:1] and ranked[0] in answers:
             quality.at_1[query.kind] = quality.at_1.get(query.kind, 0) + 1
@@ -160,13 +196,53 @@ def quality_section() -> list[str]:
     return lines
 
 
+def external_section() -> list[str]:
+    """The same queries against the AVeriTeC claims imported as external fact-checks."""
+    from sources.models import ExternalFactCheck
+
+    claims = [row["claim"] for row in json.loads(AVERITEC.read_text())]
+    ids, report = load_external_checks(claims)
+    asked = queries(claims, json.loads(PARAPHRASES.read_text()))
+    lines = [
+        "## Quality: the paraphrase set against external fact-checks",
+        "",
+        f"The AVeriTeC file imported as other organisations' fact-checks through the real "
+        f'import (`import_fact_check_file(..., format="averitec")`, vectors made by it): '
+        f"{ExternalFactCheck.objects.count()} external fact-checks ({report}), covering "
+        f"{len({text for text, found in ids.items() if found})} of the {len(set(claims))} "
+        "distinct claim texts (texts that differ only in case or punctuation are one check, as "
+        "they are one claim to the import). The same "
+        "queries, asking the external fact-check kind alone (the claims of the run above are "
+        "not asked); a query's own fact-check is left out, as its own claim is above.",
+        "",
+        "| ranking | recall@1 | recall@5 | AVeriTeC @1/@5 | written @1/@5 "
+        "| unrelated with a confident suggestion | wrong confident first suggestions |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    rows, shipped = variant_rows(claims, ids, asked, external=True)
+    lines += rows
+    hits, unrelated = sorted(shipped.hit_scores), sorted(shipped.unrelated_scores)
+    wrong = ", ".join(f"{score:.3f}" for score in sorted(shipped.wrong_scores)) or "none"
+    lines += [
+        "",
+        f"Hybrid scores: the best unrelated query scored {unrelated[-1]:.3f}; wrong first "
+        f"suggestions scored {wrong}; right first suggestions scored from {hits[0]:.3f} "
+        f"(median {statistics.median(hits):.3f}).",
+    ]
+    if shipped.misses:
+        lines += ["", "Not in the five: " + "; ".join(f"“{text}”" for text in shipped.misses)]
+    return lines
+
+
 VARIANTS = [
     ("embedding only (cosine of int8 vectors)", {"LEXICAL_WEIGHT": 0, "TEXT_CANDIDATES": 0}),
     ("hybrid (as shipped)", {}),
 ]
 
 
-def variant_rows(claims, ids, asked, prefix: str = "") -> tuple[list[str], Quality]:
+def variant_rows(
+    claims, ids, asked, prefix: str = "", *, external: bool = False
+) -> tuple[list[str], Quality]:
     """A table row per ranking variant; and the shipped one's figures."""
     from claims import matching
 
@@ -176,7 +252,7 @@ def variant_rows(claims, ids, asked, prefix: str = "") -> tuple[list[str], Quali
         for key, value in settings.items():
             setattr(matching, key, value)
         started = time.perf_counter()
-        result = evaluate(claims, ids, asked)
+        result = evaluate(claims, ids, asked, external=external)
         seconds = time.perf_counter() - started
         for key, value in saved.items():
             setattr(matching, key, value)
@@ -352,8 +428,10 @@ def main() -> None:
     if REPORT.exists():
         for part in REPORT.read_text().split("\n## ")[1:]:
             sections[part.split("\n", 1)[0]] = "## " + part.rstrip("\n")
-    quality = quality_section()
-    sections[quality[0][3:]] = "\n".join(quality)
+    quality, external = quality_section(), external_section()
+    measured = {part[0][3:]: "\n".join(part) for part in (quality, external)}
+    # The two quality runs first, side by side; the other sections as they were.
+    sections = measured | {title: text for title, text in sections.items() if title not in measured}
     if sizes:
         latency = latency_section(base_url, sizes)
         sections[latency[0][3:]] = "\n".join(latency)

@@ -189,9 +189,11 @@ def tag_claim(
     claimant_kind: str = "",
     claimant_role: str = "",
     tags=(),
+    external_check: ExternalFactCheck | None = None,
     by,
 ) -> Mention:
-    """Create a claim and its first mention at article.text[start:end].
+    """Create a claim and its first mention at article.text[start:end]; with external_check,
+    the new claim is linked to that fact-check in the same transaction.
 
     The same person tagging the same words as the same claim again within a few minutes is a
     double submit (two clicks, a retried request): they get the mention already made.
@@ -210,7 +212,10 @@ def tag_claim(
         tags=tags,
         by=by,
     )
-    return add_mention(claim, article, start=start, end=end, by=by)
+    mention = add_mention(claim, article, start=start, end=end, by=by)
+    if external_check is not None:
+        link_external_check(claim, external_check, by=by)
+    return mention
 
 
 def _just_tagged(article: Article, *, start: int, end: int, text: str, by) -> Mention | None:

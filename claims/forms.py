@@ -232,6 +232,7 @@ class TagClaimForm(forms.Form):
         cleaned = super().clean()
         if not cleaned.get("existing_claim") and not (cleaned.get("text") or "").strip():
             self.add_error("text", "Write the claim, or link the passage to an existing one.")
+        cleaned["checked_elsewhere"] = self._checked_elsewhere(cleaned.get("existing_claim"))
         text = self.article.text
         start, end, passage = cleaned.get("start"), cleaned.get("end"), cleaned.get("passage")
         try:
@@ -253,6 +254,22 @@ class TagClaimForm(forms.Form):
             raise forms.ValidationError(str(error)) from error
         cleaned["anchor"] = anchor
         return cleaned
+
+    def _checked_elsewhere(self, existing_claim) -> ExternalFactCheck | None:
+        """The external fact-check a "Save, linked to this check" button names, if pressed."""
+        value = self.data.get("checked_elsewhere", "").strip()
+        if not value:
+            return None
+        check = ExternalFactCheck.objects.filter(pk=value).first() if value.isdigit() else None
+        if check is None:
+            self.add_error(None, "That external fact-check is no longer here.")
+        elif existing_claim is not None:
+            self.add_error(
+                None,
+                "The passage goes to an existing claim: link the fact-check from that claim's "
+                "page, or clear Link to existing claim.",
+            )
+        return check
 
 
 class MentionSpanForm(forms.Form):

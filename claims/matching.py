@@ -1,13 +1,13 @@
 """Has this been checked before? The records closest in meaning to a text, best first.
 
-`suggest(text)` is the one interface. For each kind of record (KINDS: our claims; external
-fact-checks plug in as another Kind) it takes candidates from two places: the nearest by
-embedding (lib.embedding: a scan of every record's binary code in a process-level index, then
-the exact cosine of the best CANDIDATES from their stored int8 values) and the best full-text
-matches (the search index of lib.search, any word of the text). Each candidate scores its cosine
-plus LEXICAL_WEIGHT times the share of content words it has in common with the text (a weighted
-fusion); at CONFIDENT or above a suggestion is "confident" (bench/matching.md says how that line
-was drawn). The kinds' suggestions are ranked together.
+`suggest(text)` is the one interface. For each kind of record (KINDS: our claims, not merged
+away, and other organisations' published fact-checks) it takes candidates from two places: the
+nearest by embedding (lib.embedding: a scan of every record's binary code in a process-level
+index, then the exact cosine of the best CANDIDATES from their stored int8 values) and the best
+full-text matches (the search index of lib.search, any word of the text). Each candidate scores
+its cosine plus LEXICAL_WEIGHT times the share of content words it has in common with the text
+(a weighted fusion); at CONFIDENT or above a suggestion is "confident" (bench/matching.md says
+how that line was drawn). The kinds' suggestions are ranked together.
 """
 
 import re
@@ -21,6 +21,7 @@ from django.db import connection, models
 
 from lib.embedding import CodeIndex, Embedder, code_of, cosines, embedder, int8_vectors
 from lib.search import fts5_query
+from sources.models import ExternalFactCheck, ExternalFactCheckEmbedding
 
 from .models import Claim, ClaimEmbedding
 
@@ -53,11 +54,11 @@ STOP_WORDS = frozenset(
 class Suggestion:
     """One existing record that may state the same claim: what it is and where it stands."""
 
-    kind: str  # "claim"; external fact-checks add theirs
+    kind: str  # "claim", or "external" for another organisation's fact-check
     id: int
     text: str
-    url: str
-    status: str  # for a claim, its workflow state, as shown
+    url: str  # our page of the record
+    status: str  # for a claim, its workflow state, as shown; for an external check, its origin
     state: str  # the same as a code (status-<state> in the CSS), or ""
     verdict: str  # the verdict's label, or ""
     tone: str  # the verdict's colour family (Rating.tone), or ""
@@ -65,6 +66,11 @@ class Suggestion:
     checked_by: str  # who gave the verdict (or, for a claim not yet published, who tagged it)
     score: float
     confident: bool
+    external_url: str = ""  # an external check's review, on its publisher's site
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind == ExternalChecks.name
 
 
 def content_words(text: str) -> set[str]:
@@ -137,6 +143,10 @@ class Claims(Kind):
     vector_name = "embedding"
     related = ("claimant", "rating", "reviewer", "created_by")
 
+    def queryset(self):
+        # A merged duplicate is only a redirect now: its survivor is the one to suggest.
+        return Claim.objects.unmerged()
+
     def suggestion(self, claim: Claim, score: float) -> Suggestion:
         published = claim.is_published and claim.rating is not None
         person = claim.reviewer if published else claim.created_by
@@ -157,7 +167,49 @@ class Claims(Kind):
         )
 
 
-KINDS: list[Kind] = [Claims()]
+# An external check's rating family as the verdict colours of our own scale (Rating.tone).
+FAMILY_TONES = {
+    ExternalFactCheck.RatingFamily.FALSE: "false",
+    ExternalFactCheck.RatingFamily.MOSTLY_FALSE: "mostly-false",
+    ExternalFactCheck.RatingFamily.MIXED: "misleading",
+    ExternalFactCheck.RatingFamily.MOSTLY_TRUE: "mostly-true",
+    ExternalFactCheck.RatingFamily.TRUE: "true",
+}
+
+
+class ExternalChecks(Kind):
+    """Fact-checks other organisations published (sources.ExternalFactCheck), by their claim."""
+
+    name = "external"
+    records = ExternalFactCheck
+    vectors = ExternalFactCheckEmbedding
+    item_field = "external_check_id"
+    vector_name = "embedding"
+    related = ("reviewer_outlet",)
+
+    def text_of(self, check: ExternalFactCheck) -> str:
+        return check.claim_reviewed
+
+    def suggestion(self, check: ExternalFactCheck, score: float) -> Suggestion:
+        return Suggestion(
+            kind=self.name,
+            id=check.pk,
+            text=check.claim_reviewed,
+            url=check.get_absolute_url(),
+            status="Checked elsewhere",
+            state="",
+            verdict=check.rating_label,
+            tone=FAMILY_TONES.get(check.rating_family, "unverified") if check.rating_label else "",
+            date=check.review_date,
+            checked_by=check.reviewer,
+            score=round(score, 3),
+            confident=score >= CONFIDENT,
+            external_url=check.review_url,
+        )
+
+
+KINDS: list[Kind] = [Claims(), ExternalChecks()]
+CLAIMS_ONLY: list[Kind] = KINDS[:1]
 
 # The process's index of codes, per kind and database (tests use another than the server's).
 _indexes: dict[str, CodeIndex] = {}

@@ -390,14 +390,18 @@ def claim_choices(request):
     """Options for the "Link to existing claim" type-ahead: the claims closest to what is typed.
 
     Ranked by the matcher (meaning and words, claims.matching); an option already picked
-    ("#12 …") keeps its claim first, so picking it does not reshuffle the list.
+    ("#12 …") keeps its claim first, so picking it does not reshuffle the list. Claims only:
+    an option fills the field, which takes a claim; the fact-checks of other organisations are
+    in the "Checked before?" list beside it, with their own button.
     """
     query = request.GET.get("existing_claim", "").strip()
     choices = []
     if len(query) >= 2:
         if picked := PICKED.match(query):
             query = query[picked.end() :]
-        choices = matching.suggest(query or "", limit=CLAIM_CHOICES_LIMIT)
+        choices = matching.suggest(
+            query or "", limit=CLAIM_CHOICES_LIMIT, kinds=matching.CLAIMS_ONLY
+        )
         if picked:
             first = [c for c in choices if c.id == int(picked.group(1))]
             choices = first + [c for c in choices if c.id != int(picked.group(1))]
@@ -409,10 +413,12 @@ SIMILAR_LIMIT = 5
 
 @permission_required("claims.view_claim", raise_exception=True)
 def similar_claims(request):
-    """The claims closest to a text (?text=) or to a claim (?claim=, itself left out).
+    """The claims and external fact-checks closest to a text (?text=) or to a claim (?claim=,
+    itself left out).
 
     The tagging form asks with the proposition being written (?for_tagging=1 adds the "Same
-    claim" buttons, which submit that form); the claim page asks with its claim.
+    claim" and "save linked to this check" buttons, which submit that form); the claim page asks
+    with its claim, and gets "Checked elsewhere: link this claim to it" forms.
     """
     claim = None
     if claim_pk := request.GET.get("claim", ""):
@@ -420,13 +426,23 @@ def similar_claims(request):
             raise Http404("No such claim.")
         claim = _get_claim_for_user(request.user, int(claim_pk))
     text = claim.text if claim else request.GET.get("text", "")
+    suggestions = matching.suggest(
+        text, limit=SIMILAR_LIMIT, exclude_claim=claim.pk if claim else None
+    )
+    # On a claim's page, an external fact-check among them is linked to the claim in one click.
+    link_url, linked = "", set()
+    may_link = request.user.has_perm("claims.add_externalchecklink")
+    if claim and may_link and not claim.is_published:
+        link_url = url_for_pk("claims:external_check_link", claim.pk)
+        if any(suggestion.is_external for suggestion in suggestions):
+            linked = set(claim.external_check_links.values_list("external_check_id", flat=True))
     context = {
         "claim": claim,
         "text": text,
-        "suggestions": matching.suggest(
-            text, limit=SIMILAR_LIMIT, exclude_claim=claim.pk if claim else None
-        ),
+        "suggestions": suggestions,
         "linkable": request.GET.get("for_tagging") == "1",
+        "link_url": link_url,
+        "linked": linked,
     }
     template = "claims/similar_claims.html"
     if request.htmx:
@@ -628,6 +644,7 @@ def tag_claim(request, pk: int):
                     claimant_role=form.cleaned_data["claimant_role"],
                     claimed_on=form.cleaned_data["claimed_on"],
                     tags=actions.parse_tags(form.cleaned_data["tag_names"]),
+                    external_check=form.cleaned_data["checked_elsewhere"],
                     by=request.user,
                 )
         except actions.Refused as error:

@@ -564,6 +564,7 @@ def import_fact_checks(
     report = ImportReport(format=origin)
     existing = _existing_checks(records)
     outlets = _Outlets()
+    to_embed = []  # new checks and checks whose claim was reworded: embedded together at the end
     for record in records:
         values = _record_values(record, origin, outlets.of(record.reviewer_domain))
         check = existing.get((record.url_key, record.claim_key))
@@ -579,11 +580,17 @@ def import_fact_checks(
             else:
                 existing[record.url_key, record.claim_key] = check
                 report.taken += 1
+                to_embed.append(check.pk)
                 continue
+        reworded = check.claim_reviewed != values["claim_reviewed"]
         if _update_fact_check(check, values, by=by, reason=f"Re-imported ({origin})"):
             report.updated += 1
+            if reworded:
+                to_embed.append(check.pk)
         else:
             report.unchanged += 1
+    # One call of the model for the whole batch: embedding one by one costs ten times as much.
+    ExternalFactCheck.objects.filter(pk__in=to_embed).refresh_embeddings()
     return report
 
 
@@ -759,6 +766,8 @@ def edit_external_fact_check(
         raise ValidationError(
             {"review_url": "Another fact-check has this review URL and claim."}
         ) from None
+    if "claim_reviewed" in changed:
+        ExternalFactCheck.objects.filter(pk=check.pk).refresh_embeddings()
     return check
 
 
@@ -777,6 +786,21 @@ EXTERNAL_CHECK_FIELDS = frozenset(
         "summary",
     }
 )
+
+
+def embed_fact_checks(checks) -> int:
+    """Store the matcher's vectors of these checks afresh (the backfill; derived, no history).
+
+    Each check is locked while its vector is replaced, so a correction saved meanwhile is not
+    undone by a vector of its old words.
+    """
+    with transaction.atomic():
+        pks = list(
+            ExternalFactCheck.objects.filter(pk__in=checks)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        return ExternalFactCheck.objects.filter(pk__in=pks).refresh_embeddings()
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from lib.embedding import compact
+from lib.embedding import embedder as default_embedder
 from lib.links import url_for_pk
 from lib.tasks import waited_too_long
 
@@ -254,6 +256,28 @@ class ExternalFactCheckQuerySet(models.QuerySet):
             | models.Q(reviewer_domain=name_or_domain.lower().removeprefix("www."))
         )
 
+    def refresh_embeddings(self, embedder=None) -> int:
+        """Embed these checks' claims afresh (for the matcher), replacing their stored vectors.
+
+        As for claims: each new vector is a new row, so the matcher's in-memory index picks up
+        new and reworded checks by asking for rows above the last one it read.
+        """
+        embedder = embedder or default_embedder()
+        checks = list(self.order_by("pk").values_list("pk", "claim_reviewed"))
+        if not checks:
+            return 0
+        compacted = compact(embedder.embed([text for _, text in checks]))
+        ExternalFactCheckEmbedding.objects.filter(
+            external_check__in=[pk for pk, _ in checks]
+        ).delete()
+        ExternalFactCheckEmbedding.objects.bulk_create(
+            ExternalFactCheckEmbedding(
+                external_check_id=pk, model=embedder.name, code=code, vector=vector
+            )
+            for (pk, _), (code, vector) in zip(checks, compacted, strict=True)
+        )
+        return len(checks)
+
 
 class ExternalFactCheck(models.Model):
     """A fact-check another organisation published: its claim, verdict, reviewer and URL.
@@ -367,6 +391,23 @@ class ExternalFactCheck(models.Model):
         if self.review_date:
             line += f" on {self.review_date.day} {self.review_date:%B %Y}"
         return line
+
+
+class ExternalFactCheckEmbedding(models.Model):
+    """The claim an external fact-check reviewed, as the matcher's vectors (lib.embedding).
+
+    Laid out as claims.ClaimEmbedding: signs and int8 values, a row per wording.
+    """
+
+    external_check = models.OneToOneField(
+        ExternalFactCheck, on_delete=models.CASCADE, related_name="embedding"
+    )
+    model = models.CharField(max_length=60, help_text="The embedder that made the vector.")
+    code = models.BinaryField(help_text="The vector's signs, one bit per dimension.")
+    vector = models.BinaryField(help_text="The vector's values as int8.")
+
+    def __str__(self) -> str:
+        return f"{self.model} vector of external fact-check {self.external_check_id}"
 
 
 class FactCheckImport(models.Model):

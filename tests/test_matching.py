@@ -13,6 +13,8 @@ from django.urls import reverse
 from claims import actions, matching
 from claims.models import Claim, ClaimEmbedding, Mention
 from lib.embedding import CodeIndex, WordLlamaEmbedder, compact, embedder
+from sources import actions as sources_actions
+from sources.models import ExternalFactCheck, ExternalFactCheckEmbedding
 from tests.conftest import SHARED_DATA, make_user, skip_or_fail
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, publish
@@ -37,6 +39,24 @@ def claims_of(texts, by) -> list[Claim]:
 @pytest.fixture
 def desk(researcher):
     return claims_of(FACTS, researcher)
+
+
+def checks_of(texts, by) -> list[ExternalFactCheck]:
+    """Other organisations' fact-checks of these claims, imported as a source admin would."""
+    reviews = [
+        {
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": f"https://checker.example/checks/{n}",
+            "claimReviewed": text,
+            "datePublished": "2024-03-05",
+            "author": {"@type": "Organization", "name": "Example Checker"},
+            "reviewRating": {"@type": "Rating", "alternateName": "Mostly false"},
+        }
+        for n, text in enumerate(texts)
+    ]
+    sources_actions.import_fact_check_file(json.dumps(reviews), by=by)
+    return list(ExternalFactCheck.objects.filter(claim_reviewed__in=texts).order_by("pk"))
 
 
 def test_the_model_loads_from_its_wheel_with_the_network_refused(tmp_path, monkeypatch):
@@ -129,16 +149,19 @@ def test_claims_without_vectors_are_still_matched_by_their_words():
     assert matching.suggest("The harbour tunnel flooded in March.")[0].id == claim.pk
 
 
-def test_suggestions_cost_the_same_queries_for_5_claims_and_for_50(
-    researcher, django_assert_num_queries
+def test_suggestions_cost_the_same_queries_for_5_records_of_each_kind_and_for_50(
+    researcher, source_admin, django_assert_num_queries
 ):
     claims_of(FACTS, researcher)
-    matching.suggest("warm-up")  # the index's first read
-    with django_assert_num_queries(3):
+    checks_of(FACTS, source_admin)
+    matching.suggest("warm-up")  # the indexes' first read
+    # Three a kind: new codes, full-text matches, the candidates with their vectors.
+    with django_assert_num_queries(6):
         matching.suggest(REWORDED_WIND)
     claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
+    checks_of([f"Check number {n} of the harbour tunnel." for n in range(45)], source_admin)
     matching.suggest("warm-up")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         matching.suggest(REWORDED_WIND)
 
 
@@ -190,19 +213,21 @@ def test_the_similar_claims_of_a_claim_leave_it_out(desk, login, researcher):
     assert login(researcher).get(reverse("claims:similar"), {"claim": "x"}).status_code == 404
 
 
-def test_the_similar_claims_fragment_costs_the_same_for_5_claims_and_50(
-    researcher, login, django_assert_num_queries
+def test_the_similar_claims_fragment_costs_the_same_for_5_records_and_50(
+    researcher, source_admin, login, django_assert_num_queries
 ):
     client = login(researcher)
     claims_of(FACTS, researcher)
+    checks_of(FACTS, source_admin)
     url = reverse("claims:similar")
     client.get(url, {"text": "warm-up"}, headers=HTMX)
-    # The fragment's own three (session, user, rights) and the matcher's three.
-    with django_assert_num_queries(6):
+    # The fragment's own three (session, user, rights) and the matcher's three a kind.
+    with django_assert_num_queries(9):
         client.get(url, {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX)
     claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
+    checks_of([f"Check number {n} of the harbour tunnel." for n in range(45)], source_admin)
     client.get(url, {"text": "warm-up"}, headers=HTMX)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         client.get(url, {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX)
 
 
@@ -331,3 +356,204 @@ def test_the_code_index_keeps_the_latest_code_of_an_item_within_and_across_batch
 def test_odd_texts_get_an_answer_not_an_error(desk, text):
     found = matching.suggest(text)
     assert isinstance(found, list) and not any(s.confident for s in found)
+
+
+def test_a_merged_duplicate_is_never_suggested_its_survivor_is(desk, researcher, reviewer):
+    duplicate = actions.create_claim(text=REWORDED_WIND, by=researcher)
+    assert matching.suggest(REWORDED_WIND)[0].id == duplicate.pk  # its own words, first
+    actions.merge_claims(
+        desk[1],
+        duplicate,
+        by=reviewer,
+        reason="The same statement, tagged twice.",
+        seen_versions=(desk[1].version, duplicate.version),
+    )
+    found = matching.suggest(REWORDED_WIND, limit=10)
+    assert duplicate.pk not in [s.id for s in found]
+    assert found[0].id == desk[1].pk
+
+
+# External fact-checks: other organisations' reviews, matched as a second kind.
+
+WIND_CHECKED = "Wind turbines produced half of Scotland's electricity last year."
+
+
+def test_imported_fact_checks_get_their_vectors_from_one_call_of_the_model(
+    source_admin, monkeypatch
+):
+    calls = []
+    model = embedder()
+    original = type(model).embed
+    monkeypatch.setattr(
+        type(model), "embed", lambda self, texts: calls.append(len(texts)) or original(self, texts)
+    )
+    checks = checks_of(FACTS, source_admin)
+    assert calls == [5]
+    stored = ExternalFactCheckEmbedding.objects.filter(external_check__in=checks)
+    assert stored.count() == 5 and {row.model for row in stored} == {model.name}
+    checks_of(FACTS, source_admin)  # the same file again: nothing new, nothing embedded
+    assert calls == [5]
+
+
+def test_a_corrected_claim_gets_a_new_vector(source_admin):
+    (check,) = checks_of([FACTS[0]], source_admin)
+    first = ExternalFactCheckEmbedding.objects.get(external_check=check)
+    sources_actions.edit_external_fact_check(
+        check, by=source_admin, seen_version=check.version, changes={"claim_reviewed": FACTS[1]}
+    )
+    second = ExternalFactCheckEmbedding.objects.get(external_check=check)
+    assert second.pk > first.pk and bytes(second.vector) != bytes(first.vector)
+    assert matching.suggest(REWORDED_WIND)[0].id == check.pk
+
+
+def test_the_fact_check_backfill_embeds_those_without_vectors_and_then_has_nothing_to_do(
+    source_admin,
+):
+    checks = checks_of(FACTS, source_admin)
+    ExternalFactCheckEmbedding.objects.all().delete()
+    ExternalFactCheckEmbedding.objects.create(
+        external_check=checks[0], model="older", code=bytes(32), vector=bytes(256)
+    )
+    out = StringIO()
+    call_command("embed_fact_checks", batch=2, stdout=out)
+    assert "Embedded 5 external fact-checks" in out.getvalue()
+    stored = ExternalFactCheckEmbedding.objects.filter(external_check__in=checks)
+    assert {row.model for row in stored} == {embedder().name} and stored.count() == 5
+    out = StringIO()
+    call_command("embed_fact_checks", stdout=out)
+    assert "Embedded 0 external fact-checks" in out.getvalue()
+
+
+def test_an_external_check_is_suggested_with_who_checked_it_as_what_and_when(source_admin):
+    checks = checks_of(FACTS, source_admin)
+    best = matching.suggest(REWORDED_WIND)[0]
+    assert (best.kind, best.id) == ("external", checks[1].pk) and best.is_external
+    assert best.confident and best.verdict == "Mostly false" and best.tone == "mostly-false"
+    assert best.checked_by == "Example Checker" and str(best.date) == "2024-03-05"
+    assert best.external_url == "https://checker.example/checks/1"
+    assert best.url == checks[1].get_absolute_url()
+
+
+def test_claims_and_external_checks_are_ranked_together_best_first(desk, source_admin):
+    (check,) = checks_of([WIND_CHECKED], source_admin)
+    found = matching.suggest(REWORDED_WIND)
+    kinds = {(s.kind, s.id) for s in found[:2]}
+    assert kinds == {("claim", desk[1].pk), ("external", check.pk)}
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+
+
+def test_the_link_type_ahead_offers_claims_only(desk, source_admin, login, researcher):
+    checks_of([WIND_CHECKED], source_admin)
+    response = login(researcher).get(reverse("claims:choices"), {"existing_claim": REWORDED_WIND})
+    assert all(s.kind == "claim" for s in response.context["claims"])
+
+
+def test_the_tag_form_shows_an_external_check_as_information_with_a_link_out(
+    source_admin, login, researcher
+):
+    checks = checks_of(FACTS, source_admin)
+    fragment = login(researcher).get(
+        reverse("claims:similar"), {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX
+    )
+    page = unescape(fragment.content.decode())
+    assert "Checked by Example Checker as" in page and "Mostly false" in page
+    assert "on 5 March 2024" in page
+    assert 'href="https://checker.example/checks/1"' in page
+    assert f'name="checked_elsewhere" value="{checks[1].pk}"' in page
+    assert f'name="same_as" value="{checks[1].pk}"' not in page  # not a claim to add a mention to
+    assert "Checked elsewhere: link this claim to it" not in page  # no claim yet
+
+
+def test_checking_without_javascript_lists_external_checks_too(
+    source_admin, article, login, researcher
+):
+    checks = checks_of(FACTS, source_admin)
+    data = {
+        **passage_of(article, "Half of Scotland's power came from wind"),
+        "text": REWORDED_WIND,
+        "check_similar": "1",
+    }
+    page = login(researcher).post(reverse("reader:tag", args=[article.pk]), data)
+    assert f'name="checked_elsewhere" value="{checks[1].pk}"' in page.content.decode()
+
+
+def test_saving_linked_to_a_check_makes_the_claim_and_its_link_together(
+    source_admin, article, login, researcher
+):
+    checks = checks_of(FACTS, source_admin)
+    data = {
+        **passage_of(article, "Half of Scotland's power came from wind"),
+        "text": REWORDED_WIND,
+        "checked_elsewhere": str(checks[1].pk),
+    }
+    response = login(researcher).post(reverse("reader:tag", args=[article.pk]), data)
+    assert response.status_code == 302
+    claim = Mention.objects.get(article=article).claim
+    assert claim.text == REWORDED_WIND
+    assert list(claim.external_check_links.values_list("external_check", flat=True)) == [
+        checks[1].pk
+    ]
+
+
+def test_a_check_that_is_gone_is_refused_on_the_tag_form_and_nothing_is_saved(
+    source_admin, article, login, researcher
+):
+    before = Claim.objects.count()
+    data = {
+        **passage_of(article, "Half of Scotland's power came from wind"),
+        "text": REWORDED_WIND,
+        "claimant": "A Typed Name",
+        "checked_elsewhere": "999999",
+    }
+    response = login(researcher).post(reverse("reader:tag", args=[article.pk]), data)
+    page = unescape(response.content.decode())
+    assert response.status_code == 200 and Claim.objects.count() == before
+    assert "That external fact-check is no longer here." in page and "A Typed Name" in page
+
+
+def test_the_claim_page_offers_to_link_a_similar_external_check_in_one_click(
+    desk, source_admin, login, researcher
+):
+    checks = checks_of([WIND_CHECKED], source_admin)
+    client = login(researcher)
+    url = reverse("claims:similar")
+    page = unescape(client.get(url, {"claim": desk[1].pk}, headers=HTMX).content.decode())
+    link_url = reverse("claims:external_check_link", args=[desk[1].pk])
+    assert f'action="{link_url}"' in page and "Checked elsewhere: link this claim to it" in page
+    assert f'name="external_check" value="{checks[0].pk}"' in page
+    response = client.post(link_url, {"external_check": str(checks[0].pk)})
+    assert response.status_code == 302
+    assert desk[1].external_check_links.get().external_check_id == checks[0].pk
+    page = unescape(client.get(url, {"claim": desk[1].pk}, headers=HTMX).content.decode())
+    assert "Linked to this claim" in page and f'action="{link_url}"' not in page
+
+
+def test_a_published_claim_or_a_reader_without_the_right_gets_no_link_button(
+    desk, source_admin, reviewer, login, researcher
+):
+    checks_of([WIND_CHECKED], source_admin)
+    url = reverse("claims:similar")
+    publish(desk[1], reviewer=reviewer)
+    page = login(researcher).get(url, {"claim": desk[1].pk}, headers=HTMX).content.decode()
+    assert "Checked by Example Checker" in page
+    assert "Checked elsewhere: link this claim to it" not in page
+    page = login(source_admin).get(url, {"claim": desk[0].pk}, headers=HTMX).content.decode()
+    assert "Checked elsewhere: link this claim to it" not in page
+
+
+def test_a_claims_similar_list_costs_the_same_for_5_records_and_50(
+    researcher, source_admin, login, django_assert_num_queries
+):
+    client = login(researcher)
+    (claim, *_) = claims_of(FACTS, researcher)
+    checks_of(FACTS, source_admin)
+    url = reverse("claims:similar")
+    client.get(url, {"text": "warm-up"}, headers=HTMX)
+    # Session, user, rights, the claim, the matcher's six, the claim's links.
+    with django_assert_num_queries(11):
+        client.get(url, {"claim": claim.pk}, headers=HTMX)
+    claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
+    checks_of([f"Check number {n} of the harbour tunnel." for n in range(45)], source_admin)
+    client.get(url, {"text": "warm-up"}, headers=HTMX)
+    with django_assert_num_queries(11):
+        client.get(url, {"claim": claim.pk}, headers=HTMX)

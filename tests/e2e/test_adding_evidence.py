@@ -83,6 +83,8 @@ def test_the_type_ahead_suggests_a_known_source_and_says_it_is_cited_here(page, 
     log_in("researcher")
     page.get_by_role("link", name="Claims", exact=True).click()
     page.get_by_role("link", name=HEADLINE_CLAIM).click()
+    # htmx listens for typing once the page has loaded; on a busy machine typing came first.
+    page.wait_for_url(re.compile(r"/claims/\d+/$"), wait_until="load")
     source_field = page.get_by_label("Source", exact=True)
 
     source_field.fill("Austin cann")

@@ -10,11 +10,14 @@ external fact-checks in the register); claims.matching does the ranking.
 import os
 import shutil
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from django.core.management.base import BaseCommand
+from django.db.models import Q
 
 DIMENSIONS = 256
 CODE_BYTES = DIMENSIONS // 8
@@ -203,3 +206,40 @@ class CodeIndex:
         chosen = np.flatnonzero(distances <= within)
         chosen = chosen[np.argsort(distances[chosen], kind="stable")][:k]
         return self.ids[chosen].tolist()
+
+
+class EmbedMissing(BaseCommand):
+    """A backfill command: embed every row of `records` without a vector from the current model.
+
+    In batches by primary key, so a stopped run carries on where it stopped when run again; each
+    app's command names its model, its embedding action and what to call its rows.
+    """
+
+    records: type
+    embed: Callable[[list[int]], int]  # the app's action: embeds these rows, says how many
+    noun = "records"
+    BATCH = 2000
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", type=int, default=self.BATCH)
+        parser.add_argument("--all", action="store_true", help="Embed every one afresh.")
+
+    def handle(self, *args, batch: int, all: bool, **options):
+        name = embedder().name
+        todo = self.records.objects.all()
+        if not all:
+            todo = todo.filter(Q(embedding__isnull=True) | ~Q(embedding__model=name))
+        started, done, after = time.perf_counter(), 0, 0
+        while True:
+            # Keyset over the primary key: each batch is found by the index, never by an OFFSET.
+            pks = list(
+                todo.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch]
+            )
+            if not pks:
+                break
+            done += self.embed(pks)
+            after = pks[-1]
+            if options["verbosity"] > 1:
+                self.stdout.write(f"{done:,} {self.noun} embedded, up to #{after}")
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"Embedded {done:,} {self.noun} with {name} in {seconds:.1f} s.")

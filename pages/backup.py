@@ -29,7 +29,7 @@ from django.contrib.auth.models import Group, User
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
@@ -124,7 +124,7 @@ def write_backup(path: Path) -> Counter:
             stream.write(json.dumps(header) + "\n")
             for model in backed_up_models():
                 label = model._meta.label_lower
-                rows = model._default_manager.order_by("pk")
+                rows = model._base_manager.order_by("pk")
                 if m2m := [field.name for field in model._meta.many_to_many]:
                     rows = rows.prefetch_related(*m2m)
                 counter = _Counting(rows.iterator(chunk_size=BATCH))
@@ -148,7 +148,14 @@ def restore_backup(path: Path) -> Counter:
     try:
         with transaction.atomic():
             return _restore(path)
-    except (OSError, EOFError, ValueError, LookupError, serializers.base.DeserializationError) as e:
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        LookupError,
+        IntegrityError,
+        serializers.base.DeserializationError,
+    ) as e:
         raise BackupError(f"{path} is not a readable backup (nothing was restored): {e}") from e
 
 
@@ -158,7 +165,7 @@ def _restore(path: Path) -> Counter:
         _check_migrations(header["migrations"])
         _check_empty()
         for model in seeded_models():
-            model._default_manager.all().delete()
+            model._base_manager.all().delete()
         expected: dict = {}
         counts: Counter = Counter()
         models = set()
@@ -270,7 +277,7 @@ def _check_empty() -> None:
     holding = [
         model._meta.label
         for model in backed_up_models()
-        if model not in seeded and model._default_manager.exists()
+        if model not in seeded and model._base_manager.exists()
     ]
     if holding:
         raise BackupError(

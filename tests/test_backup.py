@@ -167,6 +167,7 @@ CORRUPTIONS = {
     "a garbled row": lambda path: rewritten(
         path, path, lambda lines: [*lines[:-2], '{"model": "claims.claim", "pk": \n', lines[-1]]
     ),
+    "a row twice": lambda path: rewritten(path, path, lambda lines: [*lines[:2], *lines[1:]]),
     "rows missing": lambda path: rewritten(path, path, lambda lines: [*lines[:-50], lines[-1]]),
     "another format": lambda path: rewritten(path, path, with_header(format="other")),
     "a newer version": lambda path: rewritten(path, path, with_header(version=2)),

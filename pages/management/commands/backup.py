@@ -16,5 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, **options):
         counts = write_backup(file)
         self.stdout.write(
-            f"Backed up {sum(counts.values())} rows of {len(counts)} tables to {file}."
+            f"Backed up {sum(counts.values())} rows of {len(+counts)} tables to {file}."
         )

@@ -1,5 +1,7 @@
 """Claim pages: the list, a claim with its mentions and evidence, the reader, the review."""
 
+import csv
+import json
 import re
 from collections import defaultdict
 from typing import NamedTuple
@@ -7,14 +9,22 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, OuterRef, Subquery
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from articles.forms import ArticleTextForm
@@ -135,10 +145,112 @@ def claim_list(request):
             claim.claimant_link = links.narrowed("claimant", claim.claimant.name)
         if claim.rating_id:
             claim.rating_link = links.narrowed("rating", claim.rating_id)
+    # The download links carry the filters shown (not the page): built once, not per row.
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    query = f"?{query.urlencode()}" if query else ""
+    exports = {
+        "csv": reverse("claims:export_csv") + query,
+        "json": reverse("claims:export_json") + query,
+    }
     template = "claims/claim_list.html"
     if request.htmx:
         template += "#claim-list"
-    return render(request, template, {"page": page, "filters": filters})
+    return render(request, template, {"page": page, "filters": filters, "exports": exports})
+
+
+# What an export gives for each claim: (column, the row value it is read from). Read with
+# values_list, so no model is built; verdict and public URL come from a join and the status.
+EXPORT_COLUMNS = [
+    ("id", "pk"),
+    ("text", "text"),
+    ("claimant", "claimant__name"),
+    ("claimed_on", "claimed_on"),
+    ("status", "status"),
+    ("verdict", "rating__label"),
+    ("verdict_as_of", "verdict_as_of"),
+    ("mention_count", "mention_count"),
+    ("evidence_count", "evidence_count"),
+    ("supports_count", "supports_count"),
+    ("contradicts_count", "contradicts_count"),
+    ("context_count", "context_count"),
+    ("created_at", "created_at"),
+    ("updated_at", "updated_at"),
+]
+EXPORT_FIELDNAMES = [name for name, _ in EXPORT_COLUMNS] + ["public_url"]
+# Rows read from the database at a time: memory stays flat however many claims match.
+EXPORT_CHUNK = 2000
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    """A file-like object whose write() returns what it was given: csv.writer yields lines."""
+
+    def write(self, value):
+        return value
+
+
+def _export_rows(request, claims):
+    """Each matching claim as a dict of EXPORT_FIELDNAMES, read a chunk at a time."""
+    origin = f"{request.scheme}://{request.get_host()}"
+    published = Claim.Status.PUBLISHED
+    lookups = [lookup for _, lookup in EXPORT_COLUMNS]
+    for values in claims.values_list(*lookups).iterator(chunk_size=EXPORT_CHUNK):
+        row = dict(zip(EXPORT_FIELDNAMES, values, strict=False))
+        row["public_url"] = (
+            origin + url_for_pk("public_claim", row["id"]) if row["status"] == published else ""
+        )
+        yield row
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _csv_lines(rows):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_FIELDNAMES)
+    for row in rows:
+        yield writer.writerow([_csv_cell(row[name]) for name in EXPORT_FIELDNAMES])
+
+
+def _json_array(rows):
+    """A JSON array written an object at a time, so it never sits whole in memory."""
+    yield "["
+    separator = "\n"
+    for row in rows:
+        yield separator + json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]\n"
+
+
+@require_GET
+@permission_required("claims.view_claim", raise_exception=True)
+def claim_export(request, fmt: str):
+    """The claims list, with its filters and order, as a streamed CSV or JSON download."""
+    filters = ClaimFilterForm(request.GET or None, user=request.user)
+    if filters.is_bound and not filters.is_valid():
+        return HttpResponseBadRequest(
+            "The filters are not valid:\n" + filters.errors.as_text(),
+            content_type="text/plain; charset=utf-8",
+        )
+    field, descending = filters.ordering()
+    order = ["-" + field, "-pk"] if descending else [field, "pk"]
+    claims = filters.filter(Claim.objects.unmerged()).order_by(*order)
+    rows = _export_rows(request, claims)
+    if fmt == "csv":
+        content, content_type = _csv_lines(rows), "text/csv; charset=utf-8"
+    else:
+        content, content_type = _json_array(rows), "application/json"
+    response = StreamingHttpResponse(content, content_type=content_type)
+    name = f"claims-{timezone.localdate().isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def evidence_context(claim: Claim, form: EvidenceForm | None = None) -> dict:

@@ -118,6 +118,16 @@ def similar_to_claim():
     return reverse("claims:similar") + f"?claim={claim_in('draft').pk}", {}
 
 
+def exports(fmt: str):
+    """The claims list as a download, filtered, with a claim in it to write."""
+
+    def make():
+        claim_in("published")
+        return reverse(f"claims:export_{fmt}") + "?status=published", {}
+
+    return make
+
+
 def simple(name: str, *args_from):
     def make():
         args = [factory().pk for factory in args_from]
@@ -197,6 +207,8 @@ MATRIX = [
     ("reopen", "get", step("reopen", "published"), POST_ONLY),
     ("publish verdict", "post", publish_verdict, REVIEWERS),
     ("publish verdict", "get", publish_verdict, POST_ONLY),
+    ("claims export, CSV", "get", exports("csv"), EVERYONE_SIGNED_IN),
+    ("claims export, JSON", "get", exports("json"), EVERYONE_SIGNED_IN),
     ("review queue", "get", simple("claims:queue"), REVIEWERS),
     ("my claims", "get", simple("claims:mine"), DESK),
     ("claim type-ahead", "get", simple("claims:choices"), EVERYONE_SIGNED_IN),
@@ -300,7 +312,13 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 255
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 265
+
+
+@pytest.mark.parametrize("name", ["claims:export_csv", "claims:export_json"])
+def test_someone_with_no_role_may_not_export_the_claims(name, login, outsider):
+    claim_in("published")
+    assert login(outsider).get(reverse(name)).status_code == 403
 
 
 def test_a_forged_publish_by_a_researcher_changes_nothing(login, researcher):

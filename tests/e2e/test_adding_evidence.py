@@ -106,5 +106,9 @@ def test_the_type_ahead_suggests_a_known_source_and_says_it_is_cited_here(page, 
     page.get_by_role("button", name="Add evidence").click()
     context = page.get_by_role("region", name=re.compile("^Context"))
     expect(context.get_by_role("link", name=AUSTIN)).to_be_visible()
+    # The swapped-in form listens for typing once htmx has settled it; typing sooner is lost.
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     source_field.fill("Austin cann")
     expect(suggestion).to_have_text(re.compile("already cited here as context and contradicts"))

@@ -263,6 +263,19 @@ def anchor_from_selectors(text: str, selectors: list[dict]) -> Anchor | None:
     return None if start is None else anchor_at(text, start, start + len(quote.exact))
 
 
+def selectors_for(anchor: Anchor) -> list[dict]:
+    """The W3C TextPositionSelector and TextQuoteSelector that describe an anchor."""
+    return [
+        {"type": "TextPositionSelector", "start": anchor.start, "end": anchor.end},
+        {
+            "type": "TextQuoteSelector",
+            "exact": anchor.quote,
+            "prefix": anchor.prefix,
+            "suffix": anchor.suffix,
+        },
+    ]
+
+
 def _type(selector: object) -> object:
     return selector.get("type") if isinstance(selector, dict) else None
 

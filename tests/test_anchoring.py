@@ -28,6 +28,7 @@ from claims.anchoring import (
     position_from_selector,
     quote_from_selector,
     reanchor,
+    selectors_for,
     utf16_to_codepoints,
 )
 
@@ -733,3 +734,18 @@ def test_a_word_rewritten_at_either_end_of_the_quote_stays_whole(old_word, new_w
     text = "The minister said jobs rose by a record amount."
     anchor = anchor_at(text, 4, 27)
     assert placed(text.replace(old_word, new_word), anchor, APPROXIMATE).quote == expected
+
+
+def test_an_anchors_selectors_lead_back_to_it():
+    text = "Before the words. The quoted words here. After them."
+    anchor = anchor_at(text, 18, 39)
+
+    selectors = selectors_for(anchor)
+
+    assert [s["type"] for s in selectors] == ["TextPositionSelector", "TextQuoteSelector"]
+    assert selectors[1]["exact"] == "The quoted words here"
+    assert anchor_from_selectors(text, selectors) == anchor
+    # With the position gone stale, the quote and its context still find it.
+    moved = "New opening. " + text
+    found = anchor_from_selectors(moved, [{**selectors[0], "start": 0, "end": 5}, selectors[1]])
+    assert found.quote == anchor.quote and found.start == anchor.start + 13

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
@@ -102,6 +103,49 @@ def latest_migrations() -> dict[str, str]:
     for app, name in MigrationLoader(connection, ignore_no_migrations=True).applied_migrations:
         latest[app] = max(name, latest.get(app, name))
     return dict(sorted(latest.items()))
+
+
+def compared_tables() -> list:
+    """What a restore must bring back: every backed-up model and its many-to-many link tables."""
+    models = backed_up_models()
+    return models + [
+        field.remote_field.through
+        for model in models
+        for field in model._meta.many_to_many
+        if field.remote_field.through._meta.auto_created
+    ]
+
+
+def table_rows(model) -> Iterator[tuple]:
+    """A table's rows as a restore must bring them back, in an order both databases agree on.
+
+    Permissions and content types are named by natural key (`migrate` gives them ids of its
+    own); link tables are compared without their own ids, which are not kept, sorted by what
+    they link. Binary values are bytes on either database.
+    """
+    fields = model._meta.concrete_fields
+    natural = {
+        related: {row.pk: row.natural_key() for row in related._base_manager.all()}
+        for related in {f.related_model for f in fields if f.is_relation}
+        if related in (Permission, ContentType)
+    }
+    rows = (
+        tuple(
+            natural[f.related_model].get(value, value)
+            if f.is_relation and f.related_model in natural
+            else bytes(value)
+            if isinstance(value, memoryview)
+            else value
+            for f, value in zip(fields, values, strict=True)
+        )
+        for values in model._base_manager.order_by("pk")
+        .values_list(*[f.attname for f in fields])
+        .iterator(chunk_size=BATCH)
+    )
+    if model._meta.auto_created:  # two ids a link: sorted by what they name
+        yield from sorted(row[1:] for row in rows)
+    else:
+        yield from rows
 
 
 def write_backup(path: Path) -> Counter:

@@ -11,49 +11,21 @@ import re
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from claims.models import Claim, Rating, Tag
 from lib.search import matching_pks
-from pages.backup import backed_up_models
+from pages.backup import compared_tables, table_rows
 from tests.conftest import restore_rows_from_migrations
 
 pytestmark = pytest.mark.usefixtures("migration_rows")  # a transactional database
 
 
 def every_row() -> dict[str, list[tuple]]:
-    """Every row of every backed-up table, many-to-many link tables included, in pk order.
-
-    Permissions and content types are named by natural key: `migrate` gives them ids of its own.
-    """
-    models = backed_up_models()
-    models += [
-        field.remote_field.through
-        for model in list(models)
-        for field in model._meta.many_to_many
-        if field.remote_field.through._meta.auto_created
-    ]
-    natural = {
-        Permission: {p.pk: p.natural_key() for p in Permission.objects.all()},
-        ContentType: {c.pk: c.natural_key() for c in ContentType.objects.all()},
-    }
-    tables = {}
-    for model in models:
-        fields = model._meta.concrete_fields
-        rows = []
-        for values in model._base_manager.order_by("pk").values_list(*[f.attname for f in fields]):
-            row = tuple(
-                natural[f.related_model].get(value, value)
-                if f.is_relation and f.related_model in natural
-                else value
-                for f, value in zip(fields, values, strict=True)
-            )
-            rows.append(row[1:] if model._meta.auto_created else row)  # link ids are not kept
-        tables[model._meta.label] = sorted(rows) if model._meta.auto_created else rows
-    return tables
+    """Every row of every backed-up table, many-to-many link tables included."""
+    return {model._meta.label: list(table_rows(model)) for model in compared_tables()}
 
 
 def empty_the_database(pytestconfig) -> None:

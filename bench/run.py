@@ -121,13 +121,13 @@ def database_name(database_url: str) -> str:
     return database_url.rsplit("/", 1)[1]
 
 
-def create_database() -> None:
+def create_database(database_url: str = DATABASE_URL) -> None:
     """The benchmark's own database, made on first use (each SIZE keeps its own)."""
     import psycopg
     from psycopg import sql
 
-    name = database_name(DATABASE_URL)
-    with psycopg.connect(server_url(DATABASE_URL), autocommit=True) as connection:
+    name = database_name(database_url)
+    with psycopg.connect(server_url(database_url), autocommit=True) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if exists.fetchone() is None:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

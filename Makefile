@@ -57,10 +57,14 @@ serve: setup
 	$(VENV)/bin/gunicorn config.wsgi --workers $${WORKERS:-2} --bind $${BIND:-127.0.0.1:8000}
 
 # Not part of make test: needs PostgreSQL and wrk (apt-get install -y wrk), and minutes.
-# The pages (bench/results.md, which judges the budgets), then claim matching (bench/matching.md).
+# The pages (bench/results.md, which judges the budgets), claim matching (bench/matching.md),
+# then exports' memory and a backup round trip at 100k claims (bench/portability.md).
 bench: setup
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
-	$(PYTHON) bench/run.py; pages=$$?; $(PYTHON) bench/matching.py $(MATCHING_SIZES) && exit $$pages
+	$(PYTHON) bench/run.py; pages=$$?; \
+	$(PYTHON) bench/matching.py $(MATCHING_SIZES); matching=$$?; \
+	$(PYTHON) bench/portability.py $(PORTABILITY_SIZE) && exit $$(( pages || matching ))
+PORTABILITY_SIZE ?= 100000
 
 # Recall on the paraphrase set (SQLite), then suggestion latency on PostgreSQL per size, in a
 # database of its own (ct_matching_<size>, filled by generate_data when short: 12 minutes at 1M).

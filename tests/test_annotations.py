@@ -625,3 +625,13 @@ def test_a_published_claim_refuses_new_mentions_as_elsewhere(researcher):
     assert counts(report) == (0, 0, 0, 1)
     assert "published" in report.refused[0]
     assert not Mention.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["reader:annotations", "reader:annotations_import"])
+def test_someone_with_no_role_may_neither_export_nor_import(name, login, outsider):
+    mention = MentionFactory()
+    assert login(outsider).get(reverse(name, args=[mention.article_id])).status_code == 403
+    assert (
+        login(outsider).get(reverse("claims:annotations", args=[mention.claim_id])).status_code
+        == 403
+    )

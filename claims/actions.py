@@ -391,6 +391,8 @@ def import_annotations(
         except AnchorError as error:
             report.add("not_placed", label, str(error))
             continue
+        made = ", ".join(part for part in (record.author, record.made) if part)
+        why = INVALID_CODE_POINT.sub("", f"{reason} (annotated by {made})" if made else reason)
         here = Mention.objects.filter(article=article, start=anchor.start, end=anchor.end)
         span = f"“{notifications.short(anchor.quote)}” ({anchor.start}–{anchor.end})"
         try:
@@ -404,7 +406,7 @@ def import_annotations(
                     report.add("already_present", label, f"{span} of claim #{claim.pk}")
                 else:
                     add_mention(
-                        claim, article, start=anchor.start, end=anchor.end, by=by, reason=reason
+                        claim, article, start=anchor.start, end=anchor.end, by=by, reason=why
                     )
                     report.add("placed", label, f"{span} as a mention of claim #{claim.pk}")
             elif existing := here.filter(claim__text=record.text).first():
@@ -419,7 +421,7 @@ def import_annotations(
                     claimed_on=article.published_on,
                     tags=record.tags,
                     by=by,
-                    reason=reason,
+                    reason=why,
                 )
                 report.add("placed", label, f"{span} as new claim #{mention.claim_id}")
         except Refused as refused:

@@ -16,7 +16,7 @@ whole (NotAnnotations); an annotation that cannot be taken carries its reason (I
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import unescape
 from urllib.parse import urlsplit
 
@@ -154,6 +154,8 @@ class Incoming:
     text: str = ""  # the claim's words
     claim_id: int | None = None  # when a body names one of our claims
     tags: tuple[str, ...] = ()
+    author: str = ""  # who made it, and when, as the file says: kept in the history
+    made: str = ""
     problem: str = ""  # why it cannot be taken, whatever the article
 
     @property
@@ -277,7 +279,8 @@ def _read_w3c(item: dict, label: str, origins: set[str]) -> Incoming:
     for body in bodies if isinstance(bodies, list) else [bodies]:
         _read_body(body, texts, tags, named)
     claim_id = _claim_named(named, origins)
-    return _incoming(label, source, selectors, False, texts, tags, claim_id, origins)
+    record = _incoming(label, source, selectors, False, texts, tags, claim_id, origins)
+    return _made_by(record, _agent(item.get("creator")), item.get("created"))
 
 
 def _read_hypothesis(item: dict, label: str, origins: set[str]) -> Incoming:
@@ -285,7 +288,22 @@ def _read_hypothesis(item: dict, label: str, origins: set[str]) -> Incoming:
     source = source or (item["uri"] if isinstance(item.get("uri"), str) else "")
     texts = [item["text"]] if isinstance(item.get("text"), str) else []
     tags = [tag for tag in item.get("tags") or [] if isinstance(tag, str)]
-    return _incoming(label, source, selectors, True, texts, tags, None, origins)
+    record = _incoming(label, source, selectors, True, texts, tags, None, origins)
+    return _made_by(record, item.get("user"), item.get("created"))
+
+
+def _agent(creator: object) -> object:
+    """A W3C creator's name: its nickname, name or IRI."""
+    if isinstance(creator, dict):
+        return creator.get("nickname") or creator.get("name") or creator.get("id")
+    return creator
+
+
+def _made_by(record: Incoming, author: object, made: object) -> Incoming:
+    def clean(value: object) -> str:
+        return shorten(" ".join(value.split()), 200) if isinstance(value, str) else ""
+
+    return replace(record, author=clean(author), made=clean(made))
 
 
 def _incoming(label, source, selectors, utf16, texts, tags, claim_id, origins) -> Incoming:

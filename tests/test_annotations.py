@@ -515,6 +515,13 @@ def test_the_wikipedia_baseline_is_placed_whole_the_stale_footer_by_its_quote(
         assert mention.quote == quote["exact"]
         # The page has no character beyond the BMP: UTF-16 offsets are code points here.
         assert mention.start == position["start"] - (156 if label == "Footer" else 0)
+    # The history keeps who imported it, and who made the annotation and when.
+    record = Mention.history.filter(quote="11 November 2016").get()
+    assert record.history_user == researcher
+    assert record.history_change_reason == (
+        f"imported a mention in “{article}” from “wikipedia.json” "
+        "(annotated by acct:mark@localhost, 2016-12-16T11:24:14.673557+00:00)"
+    )
     # Twice is once.
     again = upload(client, article, data, "wikipedia.json").context["report"]
     assert counts(again) == (0, 5, 0, 0)

@@ -226,7 +226,7 @@ def tag_claim(
         claimed_on=claimed_on,
         tags=tags,
         by=by,
-        reason=reason,
+        reason=f"created the claim: {reason}" if reason else "",
     )
     mention = add_mention(claim, article, start=start, end=end, by=by, reason=reason)
     if external_check is not None:

@@ -522,6 +522,8 @@ def test_the_wikipedia_baseline_is_placed_whole_the_stale_footer_by_its_quote(
         f"imported a mention in “{article}” from “wikipedia.json” "
         "(annotated by acct:mark@localhost, 2016-12-16T11:24:14.673557+00:00)"
     )
+    claim = Claim.history.filter(text="Footer").get()
+    assert claim.history_change_reason.startswith("created the claim: imported a mention in")
     # Twice is once.
     again = upload(client, article, data, "wikipedia.json").context["report"]
     assert counts(again) == (0, 5, 0, 0)

@@ -8,7 +8,7 @@ management commands call these; nothing else writes these rows.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
@@ -19,12 +19,23 @@ from django.utils import timezone
 
 from articles import actions as article_actions
 from articles.models import Article
+from lib.text import INVALID_CODE_POINT
 from lib.versioning import lock_for_edit, save_new_version
 from sources import actions as register
 from sources.models import ExternalFactCheck, Source
+from sources.urlnorm import InvalidURL, url_key
 
 from . import notifications
-from .anchoring import APPROXIMATE, CONFIRM, PLACED, AnchorError, anchor_at, place
+from .anchoring import (
+    APPROXIMATE,
+    CONFIRM,
+    PLACED,
+    AnchorError,
+    anchor_at,
+    certain_anchor_from_selectors,
+    place,
+)
+from .annotations import Incoming, in_code_points
 from .history import MERGE_PREFIX, RETURNED_PREFIX, of_claim_and_merged
 from .models import (
     COMMENT_MAX_LENGTH,
@@ -157,6 +168,7 @@ def create_claim(
     claimed_on=None,
     tags=(),
     by,
+    reason: str = "",
 ) -> Claim:
     """A new claim in draft, written by `by`; a claimant not yet known is added."""
     _require(by, "claims.add_claim", doing="add claims")
@@ -169,6 +181,8 @@ def create_claim(
         created_by=by,
     )
     claim._history_user = by
+    if reason:
+        claim._change_reason = reason
     claim.save()
     if tags:
         claim.tags.set(_tags_named(tags))
@@ -191,6 +205,7 @@ def tag_claim(
     tags=(),
     external_check: ExternalFactCheck | None = None,
     by,
+    reason: str = "",
 ) -> Mention:
     """Create a claim and its first mention at article.text[start:end]; with external_check,
     the new claim is linked to that fact-check in the same transaction.
@@ -211,8 +226,9 @@ def tag_claim(
         claimed_on=claimed_on,
         tags=tags,
         by=by,
+        reason=f"created the claim: {reason}" if reason else "",
     )
-    mention = add_mention(claim, article, start=start, end=end, by=by)
+    mention = add_mention(claim, article, start=start, end=end, by=by, reason=reason)
     if external_check is not None:
         link_external_check(claim, external_check, by=by)
     return mention
@@ -235,8 +251,10 @@ def _just_tagged(article: Article, *, start: int, end: int, text: str, by) -> Me
 
 
 @transaction.atomic
-def add_mention(claim: Claim, article: Article, *, start: int, end: int, by) -> Mention:
-    """Record one more place where an article states a claim."""
+def add_mention(
+    claim: Claim, article: Article, *, start: int, end: int, by, reason: str = ""
+) -> Mention:
+    """Record one more place where an article states a claim; `reason` goes in the history."""
     _require(by, "claims.add_mention", doing="tag mentions")
     claim = _lock(Claim, claim.pk)
     refuse_if_published(claim, "mentions")
@@ -253,6 +271,8 @@ def add_mention(claim: Claim, article: Article, *, start: int, end: int, by) -> 
         created_by=by,
     )
     mention._history_user = by
+    if reason:
+        mention._change_reason = reason
     try:
         with transaction.atomic():
             mention.save()
@@ -297,6 +317,116 @@ def delete_mention(mention: Mention, *, by, seen_version: int | None) -> None:
     mention._history_user = by
     mention.delete()
     _rederive(claim.pk)
+
+
+# Annotations made elsewhere (W3C Web Annotations, Hypothesis), landing as mentions.
+
+
+@dataclass
+class AnnotationImport:
+    """What an import of annotations did, one line per annotation, by outcome."""
+
+    placed: list[str] = field(default_factory=list)
+    already_present: list[str] = field(default_factory=list)
+    not_placed: list[str] = field(default_factory=list)  # the passage is not certainly there
+    refused: list[str] = field(default_factory=list)  # anything else that stopped it
+
+    def add(self, outcome: str, label: str, what: str) -> None:
+        # Labels and reasons quote the file, which may hold what a page cannot show.
+        line = INVALID_CODE_POINT.sub("\ufffd", f"{label}: {what}")
+        getattr(self, outcome).append(line)
+
+    def summary(self) -> str:
+        return (
+            f"Placed: {len(self.placed)}; already present: {len(self.already_present)}; "
+            f"not placed: {len(self.not_placed)}; refused: {len(self.refused)}."
+        )
+
+
+def _annotates(article: Article, record: Incoming) -> bool:
+    """Whether an annotation is about this article: our page of it, or its canonical URL.
+
+    One that names no document is taken as being about the article it is imported into.
+    """
+    if record.article_id is not None:
+        return record.article_id == article.pk
+    if not record.source:
+        return True
+    try:
+        return bool(article.url) and url_key(record.source) == url_key(article.url)
+    except InvalidURL:
+        return False
+
+
+@transaction.atomic
+def import_annotations(
+    article: Article, records: list[Incoming], *, by, file_name: str = ""
+) -> AnnotationImport:
+    """Each annotation read from a file (claims.annotations) as a mention of this article.
+
+    A passage is placed only where it certainly is (anchoring.certain_anchor_from_selectors);
+    otherwise nothing is stored for it and the report says why. An annotation naming one of our
+    claims adds a mention to it; any other makes a new draft claim of its text. A mention of
+    the same claim (or of a claim with the same words) at the same span is already present, so
+    importing a file twice adds nothing the second time. All in one transaction.
+    """
+    _require(by, "claims.add_claim", "claims.add_mention", doing="import annotations")
+    article = _lock(Article, article.pk)
+    report = AnnotationImport()
+    named = INVALID_CODE_POINT.sub("", file_name)[:100]
+    reason = f"imported a mention in “{article}” from {f'“{named}”' if named else 'a file'}"
+    for record in records:
+        label = record.label
+        if record.problem:
+            report.add("refused", label, record.problem)
+            continue
+        if not _annotates(article, record):
+            report.add("refused", label, f"it annotates another document ({record.source}).")
+            continue
+        try:
+            selectors = record.selectors
+            if record.utf16:
+                selectors = list(in_code_points(article.text, selectors))
+            anchor = certain_anchor_from_selectors(article.text, selectors)
+        except AnchorError as error:
+            report.add("not_placed", label, str(error))
+            continue
+        made = ", ".join(part for part in (record.author, record.made) if part)
+        why = INVALID_CODE_POINT.sub("", f"{reason} (annotated by {made})" if made else reason)
+        here = Mention.objects.filter(article=article, start=anchor.start, end=anchor.end)
+        span = f"“{notifications.short(anchor.quote)}” ({anchor.start}–{anchor.end})"
+        try:
+            if record.claim_id is not None:
+                claim = Claim.objects.filter(pk=record.claim_id).first()
+                while claim is not None and claim.is_merged:
+                    claim = claim.merged_into
+                if claim is None:
+                    report.add("refused", label, f"it names claim #{record.claim_id}, not here.")
+                elif here.filter(claim=claim).exists():
+                    report.add("already_present", label, f"{span} of claim #{claim.pk}")
+                else:
+                    add_mention(
+                        claim, article, start=anchor.start, end=anchor.end, by=by, reason=why
+                    )
+                    report.add("placed", label, f"{span} as a mention of claim #{claim.pk}")
+            elif existing := here.filter(claim__text=record.text).first():
+                report.add("already_present", label, f"{span} of claim #{existing.claim_id}")
+            else:
+                mention = tag_claim(
+                    article,
+                    start=anchor.start,
+                    end=anchor.end,
+                    text=record.text,
+                    claimant_name="",
+                    claimed_on=article.published_on,
+                    tags=record.tags,
+                    by=by,
+                    reason=why,
+                )
+                report.add("placed", label, f"{span} as new claim #{mention.claim_id}")
+        except Refused as refused:
+            report.add("refused", label, str(refused))
+    return report
 
 
 @transaction.atomic

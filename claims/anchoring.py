@@ -263,6 +263,44 @@ def anchor_from_selectors(text: str, selectors: list[dict]) -> Anchor | None:
     return None if start is None else anchor_at(text, start, start + len(quote.exact))
 
 
+def certain_anchor_from_selectors(text: str, selectors: list[dict]) -> Anchor:
+    """The anchor a target's selectors describe when it is certain; AnchorError says why not.
+
+    The rules of anchor_from_selectors, without its guesses: a position counts only when the
+    text there is the quote (a position alone cannot be checked), and a quote found elsewhere
+    counts only when it occurs once, or when its prefix and suffix border one occurrence better
+    than every other.
+    """
+    quotes = [quote_from_selector(s) for s in selectors if _type(s) == "TextQuoteSelector"]
+    positions = [position_from_selector(s) for s in selectors if _type(s) == "TextPositionSelector"]
+    if not quotes:
+        raise AnchorError(
+            "It gives a position but no quote, so the words there cannot be checked."
+            if positions
+            else "It has no TextQuoteSelector (nor TextPositionSelector) to find the passage by."
+        )
+    quote, position = quotes[0], positions[0] if positions else None
+    if position is not None and text[position.start : position.end] == quote.exact:
+        return anchor_at(text, *position)
+    starts = list(_occurrences(text, quote.exact))
+    if not starts:
+        raise AnchorError(f"The quote “{_clip(quote.exact)}” is not in the text.")
+    scores = sorted(
+        ((_context_score(text, s, s + len(quote.exact), quote), s) for s in starts), reverse=True
+    )
+    if len(scores) > 1 and scores[0][0] == scores[1][0]:
+        raise AnchorError(
+            f"The quote “{_clip(quote.exact)}” occurs {len(starts)} times and its prefix and "
+            "suffix do not tell which one is meant."
+        )
+    start = scores[0][1]
+    return anchor_at(text, start, start + len(quote.exact))
+
+
+def _clip(quote: str, length: int = 60) -> str:
+    return quote if len(quote) <= length else quote[: length - 1] + "…"
+
+
 def selectors_for(anchor: Anchor) -> list[dict]:
     """The W3C TextPositionSelector and TextQuoteSelector that describe an anchor."""
     return [

@@ -8,10 +8,12 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse, reverse_lazy
 
 from lib.versioning import VersionedModelForm
+from sources.extraction import in_megabytes
 from sources.forms import PICKED_SOURCE, as_url
 from sources.models import ExternalFactCheck, Outlet, Source
 from sources.urlnorm import InvalidURL, normalise_url, url_key
 
+from . import annotations
 from .anchoring import AnchorError, anchor_at, utf16_to_codepoints
 from .models import (
     EXCERPT_MAX_LENGTH,
@@ -550,3 +552,25 @@ class ExternalCheckLinkForm(forms.Form):
                 "This article checks several claims: give the number of the one you mean."
             )
         return checks[0]
+
+
+class AnnotationImportForm(forms.Form):
+    file = forms.FileField(
+        label="File of annotations",
+        help_text=(
+            f"A .json or .jsonld file of at most {in_megabytes(annotations.MAX_BYTES)} and "
+            f"{annotations.MAX_ANNOTATIONS:,} annotations: W3C Web Annotations (one, a list, an "
+            "AnnotationPage or AnnotationCollection) or a Hypothesis export."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > annotations.MAX_BYTES:
+            # Refused before a byte is read: nothing of it is parsed or stored.
+            raise forms.ValidationError(
+                f"The file is {in_megabytes(upload.size)}; the limit is "
+                f"{in_megabytes(annotations.MAX_BYTES)}. Nothing was imported: split it into "
+                "smaller files."
+            )
+        return upload

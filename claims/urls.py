@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.claim_edit, name="edit"),
     path("<int:pk>/publish/", views.claim_publish, name="publish"),
     path("<int:pk>/history/", views.claim_history_page, name="history"),
+    path("<int:pk>/annotations.jsonld", views.claim_annotations, name="annotations"),
     path("<int:pk>/merge/", views.claim_merge, name="merge"),
     path("export.csv", views.claim_export, {"fmt": "csv"}, name="export_csv"),
     path("export.json", views.claim_export, {"fmt": "json"}, name="export_json"),
@@ -43,6 +44,8 @@ reader_urlpatterns = (
         path("<int:pk>/", views.article_detail, name="article"),
         path("<int:pk>/text/", views.article_edit_text, name="edit_text"),
         path("<int:pk>/tag/", views.tag_claim, name="tag"),
+        path("<int:pk>/annotations.jsonld", views.article_annotations, name="annotations"),
+        path("<int:pk>/annotations/import/", views.annotations_import, name="annotations_import"),
     ],
     "reader",
 )

@@ -1,16 +1,18 @@
 """Claim pages: the list, a claim with its mentions and evidence, the reader, the review."""
 
 import csv
+import datetime
 import json
 import re
 from collections import defaultdict
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.http import (
     Http404,
     HttpResponse,
@@ -36,9 +38,10 @@ from lib.links import NarrowingLinks, url_for_pk
 from lib.versioning import StaleEdit
 from sources.models import Source, SourceFetch
 
-from . import actions, matching, notifications
+from . import actions, annotations, matching, notifications
 from .balance import EvidenceBalance
 from .forms import (
+    AnnotationImportForm,
     ClaimFilterForm,
     ClaimForm,
     CommentForm,
@@ -819,6 +822,120 @@ def article_edit_text(request, pk: int):
             messages.success(request, f"Text saved. {outcome.summary()}")
             return redirect(article)
     return render(request, "claims/article_text_form.html", {"article": article, "form": form})
+
+
+# Mentions as W3C Web Annotations: exported as JSON-LD, and imported from such files.
+
+
+def _origin(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _utc(moment) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _annotations_of(request, mentions) -> list[annotations.MentionView]:
+    """Mentions drawn in their article (placed), as annotations: four queries however many."""
+    mentions = (
+        mentions.filter(orphaned=False)
+        .exclude(placement=MentionPlacement.CONFIRM)
+        .select_related("article", "claim__rating", "created_by")
+        .defer("article__text", "article__html", "article__search_document")
+        .prefetch_related("claim__tags")
+        .order_by("article_id", "start", "end", "pk")
+    )
+    modified = dict(
+        Mention.history.filter(id__in=mentions.values("pk"))
+        .order_by()
+        .values_list("id")
+        .annotate(last=Max("history_date"))
+    )
+    origin = _origin(request)
+    views = []
+    for mention in mentions:
+        article, claim = mention.article, mention.claim
+        page = origin + article.get_absolute_url()
+        published = claim.is_published and claim.rating_id
+        views.append(
+            annotations.MentionView(
+                url=f"{page}#mention-{mention.pk}",
+                source=article.url or page,
+                anchor=mention.anchor,
+                language=article.language,
+                claim=annotations.ClaimView(
+                    url=origin + url_for_pk("claims:detail", claim.pk),
+                    text=claim.text,
+                    status=claim.get_status_display(),
+                    verdict=claim.rating.label if published else "",
+                    tags=tuple(tag.name for tag in claim.tags.all()),
+                ),
+                creator=mention.created_by.get_username() if mention.created_by else "",
+                created=_utc(mention.created_at),
+                modified=_utc(modified.get(mention.pk, mention.created_at)),
+            )
+        )
+    return views
+
+
+def _jsonld(document: dict, name: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2), content_type=annotations.CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@permission_required(["articles.view_article", "claims.view_claim"], raise_exception=True)
+def article_annotations(request, pk: int):
+    """The article's mentions as a W3C AnnotationCollection (JSON-LD)."""
+    article = get_article_for_user(request.user, pk)
+    document = annotations.collection(
+        id=request.build_absolute_uri(request.path),
+        label=f"Claims in “{article.title}”",
+        mentions=_annotations_of(request, Mention.objects.filter(article=article)),
+    )
+    return _jsonld(document, f"article-{article.pk}-annotations.jsonld")
+
+
+@require_GET
+@permission_required("claims.view_claim", raise_exception=True)
+def claim_annotations(request, pk: int):
+    """Where articles state the claim, as a W3C AnnotationCollection (JSON-LD)."""
+    claim = _get_claim_for_user(request.user, pk)
+    document = annotations.collection(
+        id=request.build_absolute_uri(request.path),
+        label=f"Mentions of claim #{claim.pk}: {claim}",
+        mentions=_annotations_of(request, Mention.objects.filter(claim=claim)),
+    )
+    return _jsonld(document, f"claim-{claim.pk}-annotations.jsonld")
+
+
+def _our_origins(request) -> list[str]:
+    """Where a claim or article page named in a file is ours: this address, and SITE_URL's."""
+    return [_origin(request), settings.SITE_URL]
+
+
+@permission_required(["claims.add_claim", "claims.add_mention"], raise_exception=True)
+def annotations_import(request, pk: int):
+    """Upload annotations made elsewhere; each lands as a mention where it certainly belongs."""
+    article = get_article_for_user(request.user, pk)
+    form = AnnotationImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            records = annotations.read_annotations(upload.read(), our_origins=_our_origins(request))
+        except annotations.NotAnnotations as refused:
+            form.add_error("file", str(refused))
+        else:
+            report = actions.import_annotations(
+                article, records, by=request.user, file_name=upload.name
+            )
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    context = {"article": article, "form": form, "report": report}
+    return render(request, "claims/annotations_import.html", context, status=status)
 
 
 # The review workflow: the steps, the verdict, the queue.

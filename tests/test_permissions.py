@@ -169,6 +169,19 @@ def unlink_external_check():
     return reverse("claims:external_check_unlink", args=[link.pk]), {}
 
 
+def annotations_upload():
+    """A file of one annotation for an article whose text holds its quote."""
+    mention = MentionFactory()
+    annotation = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "body": {"type": "TextualBody", "value": "Unemployment fell."},
+        "target": {"selector": {"type": "TextQuoteSelector", "exact": mention.quote}},
+    }
+    upload = SimpleUploadedFile("annotations.jsonld", json.dumps(annotation).encode())
+    return reverse("reader:annotations_import", args=[mention.article_id]), {"file": upload}
+
+
 EVERYONE_SIGNED_IN = [LOGIN, OK, OK, OK, OK]
 DESK = [LOGIN, OK, OK, REFUSED, OK]  # researchers and reviewers, not source admins
 REVIEWERS = [LOGIN, REFUSED, OK, REFUSED, OK]
@@ -209,6 +222,25 @@ MATRIX = [
     ("publish verdict", "get", publish_verdict, POST_ONLY),
     ("claims export, CSV", "get", exports("csv"), EVERYONE_SIGNED_IN),
     ("claims export, JSON", "get", exports("json"), EVERYONE_SIGNED_IN),
+    (
+        "article annotations export",
+        "get",
+        simple("reader:annotations", lambda: MentionFactory().article),
+        EVERYONE_SIGNED_IN,
+    ),
+    (
+        "claim annotations export",
+        "get",
+        simple("claims:annotations", lambda: claim_in("published")),
+        EVERYONE_SIGNED_IN,
+    ),
+    (
+        "import annotations form",
+        "get",
+        simple("reader:annotations_import", lambda: MentionFactory().article),
+        DESK,
+    ),
+    ("import annotations", "post", annotations_upload, DESK),
     ("review queue", "get", simple("claims:queue"), REVIEWERS),
     ("my claims", "get", simple("claims:mine"), DESK),
     ("claim type-ahead", "get", simple("claims:choices"), EVERYONE_SIGNED_IN),
@@ -312,7 +344,7 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 265
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 285
 
 
 @pytest.mark.parametrize("name", ["claims:export_csv", "claims:export_json"])

@@ -54,6 +54,7 @@ def page_kinds() -> dict[str, dict[str, str]]:
             "edit-text": f"/articles/{article.pk}/text/",
             "article-details": f"/articles/{article.pk}/details/",
             "tag-page": f"/articles/{article.pk}/tag/",
+            "annotations-import": f"/articles/{article.pk}/annotations/import/",
             "claims": "/claims/",
             "my-claims": "/claims/mine/",
             "inbox": "/claims/inbox/",

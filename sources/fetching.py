@@ -219,8 +219,9 @@ def _open(
             decode_content=True,
         )
     except urllib3.exceptions.NewConnectionError as error:
-        # urllib3 files a refused connection under timeouts; it is not one.
-        raise FetchError(f"The page could not be fetched: {_plain(error)}.") from error
+        # urllib3 files a refused connection under timeouts; it is not one. The caller says
+        # what could not be done (a page fetched, a delivery sent).
+        raise ConnectionError(_plain(error)) from error
     except urllib3.exceptions.TimeoutError as error:
         raise TimeoutError from error
 

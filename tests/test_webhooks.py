@@ -1,4 +1,4 @@
-"""Webhooks: signed deliveries of claim events, retried with a backoff, never to a private address."""
+"""Webhooks: signed deliveries of claim events, retried with a backoff, never sent inside."""
 
 import datetime
 import hashlib
@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from claims import actions, tasks, webhooks
 from claims.models import Claim, Rating, Webhook, WebhookDelivery
-from sources import fetching
 from lib.versioning import StaleEdit
+from sources import fetching
 from tests.conftest import http_server, make_user
 from tests.factories.claims import ClaimFactory, new_reviewer, publish
 from tests.factories.sources import SourceFactory
@@ -91,7 +91,9 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 def receiver(status: int = 200, location: str = ""):
-    return type("TestReceiver", (Receiver,), {"status": status, "location": location, "received": []})
+    return type(
+        "TestReceiver", (Receiver,), {"status": status, "location": location, "received": []}
+    )
 
 
 def hook_to(url: str, *events: str, by) -> Webhook:
@@ -137,9 +139,7 @@ def test_the_signature_is_an_hmac_of_the_exact_body_that_a_receiver_verifies(dns
     assert json.loads(body)["delivery"] == delivery.pk
 
 
-def test_a_secret_is_random_and_rotating_it_changes_it_and_keeps_it_out_of_the_history(
-    dns, admin
-):
+def test_a_secret_is_random_and_rotating_it_changes_it_and_keeps_it_out_of_the_history(dns, admin):
     hook = hook_to("https://hooks.example/in", by=admin)
     other = hook_to("https://hooks.example/other", by=admin)
     assert len(hook.secret) == 64 and hook.secret != other.secret
@@ -448,9 +448,7 @@ def test_an_admin_registers_a_hook_through_the_form_and_sees_its_secret(dns, adm
     assert hook.secret in page and "Registered, by ada" in page
 
 
-def test_the_form_says_why_a_private_address_is_refused_and_keeps_what_was_typed(
-    dns, admin, login
-):
+def test_the_form_says_why_a_private_address_is_refused_and_keeps_what_was_typed(dns, admin, login):
     data = {"url": "http://10.0.0.7/hook", "events": ["claim.published"]}
     response = login(admin).post(reverse("claims:webhook_create"), data)
     assert response.status_code == 400

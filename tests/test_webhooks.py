@@ -19,7 +19,7 @@ from claims import actions, tasks, webhooks
 from claims.models import Claim, Rating, Webhook, WebhookDelivery
 from lib.versioning import StaleEdit
 from sources import fetching
-from tests.conftest import http_server, make_user
+from tests.conftest import PROJECT_ROOT, http_server, make_user
 from tests.factories.claims import ClaimFactory, new_reviewer, publish
 from tests.factories.sources import SourceFactory
 
@@ -137,6 +137,20 @@ def test_the_signature_is_an_hmac_of_the_exact_body_that_a_receiver_verifies(dns
     assert not verify(hook.secret, body + b" ", header), "one byte more fails"
     assert not verify("another secret", body, header)
     assert json.loads(body)["delivery"] == delivery.pk
+
+
+def test_the_readmes_recipe_verifies_a_delivery_and_refuses_a_changed_one(dns, admin):
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    recipe = readme.split("A receiver checks the signature", 1)[1]
+    recipe = recipe.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace = {}
+    exec(recipe, namespace)  # noqa: S102 (our own README)
+    hook = hook_to("https://hooks.example/in", by=admin)
+    delivery = actions.ping_webhook(hook, by=admin)
+    body = webhooks.body_of(delivery)
+    signature = webhooks.sign(hook.secret, body)
+    assert namespace["is_signed"](hook.secret, body, signature)
+    assert not namespace["is_signed"](hook.secret, body.replace(b"ping", b"pong"), signature)
 
 
 def test_a_secret_is_random_and_rotating_it_changes_it_and_keeps_it_out_of_the_history(dns, admin):

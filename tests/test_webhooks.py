@@ -6,6 +6,7 @@ import hmac
 import ipaddress
 import json
 import socket
+import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -293,6 +294,56 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failure(
     delivery.refresh_from_db()
     assert (delivery.status, delivery.status_code) == ("failed", 302)
     assert "redirects are not followed" in delivery.error
+
+
+class Trickling(BaseHTTPRequestHandler):
+    """Answers 200 a byte at a time, far slower than the deadline allows; or a large answer."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        if self.path == "/large":
+            self.send_header("Content-Length", str(1_000_000))
+            self.end_headers()
+            self.wfile.write(b"x" * 1_000_000)
+            return
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        for _ in range(1000):
+            try:
+                self.wfile.write(b"x")
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.05)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_receiver_slower_than_the_deadline_fails_the_attempt(
+    local_fetches_allowed, admin, deferring_backend
+):
+    with http_server(Trickling) as base:
+        delivery = actions.ping_webhook(hook_to(base + "/slow", by=admin), by=admin)
+        tasks.deliver_webhook.call(delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.status_code) == ("failed", None)
+    assert delivery.error == "The server did not answer within 0.5 seconds."
+    assert len(deferring_backend.results) == 1
+
+
+def test_a_large_answer_is_read_only_up_to_the_cap(local_fetches_allowed):
+    with http_server(Trickling) as base:
+        answer = fetching.post(
+            base + "/large",
+            b"{}",
+            headers={"Content-Type": "application/json"},
+            timeout=5,
+            max_bytes=1000,
+            allowed_hosts=frozenset(["127.0.0.1"]),
+        )
+    assert (answer.status, len(answer.body)) == (200, 1000)
 
 
 # Retries: 1 min, 5 min, 30 min, 2 h, 12 h, then it gives up.

@@ -20,12 +20,12 @@ from django.utils import timezone
 from articles import actions as article_actions
 from articles.models import Article
 from lib.text import INVALID_CODE_POINT
-from lib.versioning import lock_for_edit, save_new_version
+from lib.versioning import lock_for_edit, save_first_version, save_new_version
 from sources import actions as register
 from sources.models import ExternalFactCheck, Source
 from sources.urlnorm import InvalidURL, url_key
 
-from . import notifications
+from . import notifications, webhooks
 from .anchoring import (
     APPROXIMATE,
     CONFIRM,
@@ -40,6 +40,7 @@ from .history import MERGE_PREFIX, RETURNED_PREFIX, of_claim_and_merged
 from .models import (
     COMMENT_MAX_LENGTH,
     EXCERPT_MAX_LENGTH,
+    PING,
     STANCE_ADJECTIVES,
     Claim,
     Claimant,
@@ -55,6 +56,9 @@ from .models import (
     Rating,
     Stance,
     Tag,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
 )
 
 
@@ -556,6 +560,7 @@ def add_evidence(
         # The same item, sent twice at once: the first is stored, the second is told.
         raise Invalid(_duplicate_message(source, stance), field="source") from None
     _rederive(claim.pk, search=False)
+    webhooks.announce(WebhookEvent.EVIDENCE_ADDED, claim, by=by, evidence=evidence)
     return evidence
 
 
@@ -996,6 +1001,7 @@ def submit_for_review(claim: Claim, *, by, seen_version: int | None = None) -> C
         recipients=[claim.reviewer] if claim.reviewer_id else reviewers(),
         text=f"{by.get_username()} submitted “{notifications.short(claim.text)}” for review",
     )
+    webhooks.announce(WebhookEvent.CLAIM_SUBMITTED, claim, by=by)
     return claim
 
 
@@ -1104,6 +1110,7 @@ def publish_verdict(
         text=f"{by.get_username()} published the verdict “{rating.label}” on "
         f"“{notifications.short(claim.text)}”",
     )
+    webhooks.announce(WebhookEvent.CLAIM_PUBLISHED, claim, by=by)
     return claim
 
 
@@ -1115,7 +1122,9 @@ def reopen(claim: Claim, *, by, note: str, seen_version: int | None = None) -> C
     claim = _begin(claim, "reopen", by, seen_version)
     claim.reviewer = by
     claim.reopened_at = timezone.now()
-    return _finish(claim, "reopen", by, f"Reopened: {note.strip()}")
+    _finish(claim, "reopen", by, f"Reopened: {note.strip()}")
+    webhooks.announce(WebhookEvent.CLAIM_REOPENED, claim, by=by)
+    return claim
 
 
 # Merging duplicates: one claim tagged twice becomes one, its mentions, evidence, discussion
@@ -1486,3 +1495,121 @@ def open_notification(notification: Notification, *, by) -> Notification:
 def read_all_notifications(*, by) -> int:
     """Mark every unread notification of the user read; how many there were."""
     return notifications.mark_all_read(by)
+
+
+# Webhooks: administrators register the addresses told of claim events (claims.webhooks).
+
+
+def _webhook_fields(url: str, events) -> tuple[str, list[str]]:
+    """The address and events as stored, once the address is one the site may send to."""
+    url = url.strip()
+    if not url:
+        raise Invalid("Give the address to send events to.", field="url")
+    if len(url) > Webhook._meta.get_field("url").max_length:
+        raise Invalid("This address is too long.", field="url")
+    if refusal := webhooks.destination_refusal(url):
+        raise Invalid(refusal, field="url")
+    chosen = set(events)
+    if unknown := chosen - set(WebhookEvent.values):
+        raise Invalid(f"Unknown event: {', '.join(sorted(unknown))}.", field="events")
+    if not chosen:
+        raise Invalid("Choose at least one event to send.", field="events")
+    return url, [event for event in WebhookEvent.values if event in chosen]
+
+
+@transaction.atomic
+def register_webhook(*, url: str, events, by) -> Webhook:
+    """A new hook with a new secret; the address must be public (the article fetcher's rules)."""
+    _require(by, "claims.add_webhook", doing="register webhooks")
+    url, events = _webhook_fields(url, events)
+    hook = Webhook(url=url, events=events, secret=webhooks.new_secret(), created_by=by)
+    save_first_version(hook, by=by, reason="Registered")
+    return hook
+
+
+@transaction.atomic
+def edit_webhook(
+    hook: Webhook, *, url: str, events, active: bool, by, seen_version: int | None
+) -> Webhook:
+    """Change a hook's address, its events, or whether it is sent anything."""
+    _require(by, "claims.change_webhook", doing="edit webhooks")
+    hook = _lock(Webhook, hook.pk, seen_version)
+    url, events = _webhook_fields(url, events)
+    if (hook.url, hook.events, hook.active) == (url, events, active):
+        return hook
+    hook.url, hook.events, hook.active = url, events, active
+    save_new_version(hook, by=by, reason="Edited")
+    return hook
+
+
+@transaction.atomic
+def rotate_webhook_secret(hook: Webhook, *, by, seen_version: int | None = None) -> Webhook:
+    """A new secret; deliveries sent from now on are signed with it (retries too)."""
+    _require(by, "claims.change_webhook", doing="rotate webhook secrets")
+    hook = _lock(Webhook, hook.pk, seen_version)
+    hook.secret = webhooks.new_secret()
+    save_new_version(hook, by=by, reason="Secret rotated")
+    return hook
+
+
+@transaction.atomic
+def deactivate_webhook(hook: Webhook, *, by, seen_version: int | None = None) -> Webhook:
+    """Send the hook nothing more, its retries included; its log and secret are kept."""
+    _require(by, "claims.change_webhook", doing="deactivate webhooks")
+    hook = _lock(Webhook, hook.pk, seen_version)
+    if not hook.active:
+        return hook
+    hook.active = False
+    save_new_version(hook, by=by, reason="Deactivated")
+    return hook
+
+
+@transaction.atomic
+def delete_webhook(hook: Webhook, *, by) -> None:
+    """Remove a hook with its delivery log; deactivating keeps the log."""
+    _require(by, "claims.delete_webhook", doing="delete webhooks")
+    hook = _lock(Webhook, hook.pk)
+    hook._history_user, hook._change_reason = by, "Deleted"
+    hook.delete()
+
+
+@transaction.atomic
+def ping_webhook(hook: Webhook, *, by) -> WebhookDelivery:
+    """Queue a test delivery (the `ping` event) to the hook, active or not, sent after commit."""
+    _require(by, "claims.change_webhook", doing="send test pings")
+    hook = _lock(Webhook, hook.pk)
+    payload = webhooks.ping_payload(hook, by=by)
+    delivery = WebhookDelivery.objects.create(webhook=hook, event=PING, payload=payload)
+    webhooks.queue_after_commit(delivery)
+    return delivery
+
+
+@transaction.atomic
+def record_delivery_attempt(delivery_id: int, outcome: webhooks.Outcome):
+    """Note what an attempt met and what comes next: done, a retry at a time, or giving up.
+
+    Returns the time of the retry to queue (after the commit), or None.
+    """
+    delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if delivery is None:
+        return None  # the hook was deleted meanwhile
+    now = timezone.now()
+    delivery.attempts += 1
+    delivery.status_code, delivery.error = outcome.status_code, outcome.error
+    delivery.next_attempt_at = None
+    if outcome.delivered:
+        delivery.status, delivery.delivered_at = WebhookDelivery.Status.DELIVERED, now
+    elif (wait := webhooks.retry_delay(delivery.attempts)) is not None:
+        delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, now + wait
+    else:
+        delivery.status = WebhookDelivery.Status.GAVE_UP
+    delivery.save()
+    return delivery.next_attempt_at
+
+
+@transaction.atomic
+def give_up_delivery(delivery_id: int, reason: str) -> None:
+    """End a delivery that will not be sent (its hook was deactivated), saying why."""
+    WebhookDelivery.objects.filter(
+        pk=delivery_id, status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED]
+    ).update(status=WebhookDelivery.Status.GAVE_UP, error=reason, next_attempt_at=None)

@@ -26,6 +26,8 @@ from .models import (
     Rating,
     Stance,
     Tag,
+    Webhook,
+    WebhookEvent,
 )
 from .sentences import as_sentence
 
@@ -574,3 +576,27 @@ class AnnotationImportForm(forms.Form):
                 "smaller files."
             )
         return upload
+
+
+class WebhookForm(VersionedModelForm):
+    """Register a webhook (no `active` box: a new hook is active) or edit one."""
+
+    events = forms.MultipleChoiceField(
+        label="Events to send",
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["url", "events", "active"]
+        help_texts = {
+            "url": "An http or https address on the public internet; private and local "
+            "addresses are refused, as for article import.",
+            "active": "Untick to stop sending to this address; its log is kept.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            del self.fields["active"]

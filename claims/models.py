@@ -731,3 +731,113 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+# Webhooks: other systems (a CMS, a chat, a script) told of the desk's events. claims.webhooks
+# builds and signs what is sent; claims.tasks sends it; claims.actions writes these rows.
+
+
+class WebhookEvent(models.TextChoices):
+    CLAIM_SUBMITTED = "claim.submitted", "A claim is submitted for review"
+    CLAIM_PUBLISHED = "claim.published", "A verdict is published"
+    CLAIM_REOPENED = "claim.reopened", "A published claim is reopened"
+    EVIDENCE_ADDED = "evidence.added", "Evidence is added to a claim"
+
+
+# What "Send a test ping" sends: every hook gets it on request, none subscribes to it.
+PING = "ping"
+WEBHOOK_URL_MAX_LENGTH = 2000
+
+
+class WebhookQuerySet(models.QuerySet):
+    def with_last_delivery(self):
+        """Each hook with its latest delivery's event, status, code and time, in one query."""
+        latest = WebhookDelivery.objects.filter(webhook=models.OuterRef("pk")).order_by(
+            "-created_at", "-pk"
+        )
+        return self.annotate(
+            **{
+                f"last_{field}": models.Subquery(latest.values(field)[:1])
+                for field in ("event", "status", "status_code", "created_at")
+            }
+        )
+
+
+class Webhook(models.Model):
+    """An address told of the events it subscribes to, each delivery signed with its secret."""
+
+    url = models.URLField("address", max_length=WEBHOOK_URL_MAX_LENGTH)
+    events = models.JSONField(default=list, help_text="WebhookEvent values, in their order.")
+    # Kept in the clear: signing needs it. Never in the history, so a rotation forgets the old one.
+    secret = models.CharField(max_length=64, editable=False)
+    active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every saved edit.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WebhookQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def get_absolute_url(self) -> str:
+        return url_for_pk("claims:webhook", self.pk)
+
+    def subscribes_to(self, event: str) -> bool:
+        return event in self.events
+
+    @property
+    def event_labels(self) -> list[str]:
+        return [WebhookEvent(event).label for event in self.events if event in WebhookEvent]
+
+    @property
+    def last_status_label(self) -> str:
+        """The latest delivery's status in words (with_last_delivery), '' when none was sent."""
+        status = getattr(self, "last_status", None)
+        return DeliveryStatus(status).label if status else ""
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # waiting for its first attempt
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed, will retry"  # the last attempt failed; next_attempt_at is set
+    GAVE_UP = "gave_up", "Gave up"  # no attempt is left
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one hook, with what its attempts met (the hook page's delivery log)."""
+
+    Status = DeliveryStatus
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=30)
+    payload = models.JSONField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    status_code = models.PositiveSmallIntegerField("last status code", null=True, blank=True)
+    error = models.CharField("last error", max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(fields=["webhook", "-created_at", "-id"], name="webhook_delivery_log"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=DeliveryStatus.values),
+                name="webhook_delivery_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.webhook_id} ({self.status})"

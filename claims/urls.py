@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, webhook_views
 
 app_name = "claims"
 urlpatterns = [
@@ -34,6 +34,18 @@ urlpatterns = [
         views.external_check_unlink,
         name="external_check_unlink",
     ),
+    path("webhooks/", webhook_views.webhook_list, name="webhooks"),
+    path("webhooks/new/", webhook_views.webhook_create, name="webhook_create"),
+    path("webhooks/<int:pk>/", webhook_views.webhook_detail, name="webhook"),
+    path("webhooks/<int:pk>/edit/", webhook_views.webhook_edit, name="webhook_edit"),
+    path("webhooks/<int:pk>/rotate/", webhook_views.webhook_rotate, name="webhook_rotate"),
+    path(
+        "webhooks/<int:pk>/deactivate/",
+        webhook_views.webhook_deactivate,
+        name="webhook_deactivate",
+    ),
+    path("webhooks/<int:pk>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
+    path("webhooks/<int:pk>/ping/", webhook_views.webhook_ping, name="webhook_ping"),
     # Last, so that it never shadows a named path such as <pk>/evidence/.
     path("<int:pk>/<slug:step>/", views.claim_step, name="step"),
 ]

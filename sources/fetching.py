@@ -3,7 +3,8 @@
 The host name is resolved once per hop; every address it gives is checked, and the connection
 goes to the checked address (TLS is still verified against the host name), so a resolver that
 answers differently the second time cannot send the fetch inside the network. Redirects are
-followed here, hop by hop, each checked the same way.
+followed here, hop by hop, each checked the same way. `post` sends a body (a webhook delivery)
+through the same checks, pinning and deadline, and never follows a redirect.
 """
 
 import codecs
@@ -44,6 +45,15 @@ class Fetched:
     content_type: str
     body: bytes  # decompressed
     text: str  # the body decoded in its declared charset, checked to be text
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a server answered to a POST, whatever the status."""
+
+    status: int
+    reason: str
+    body: bytes  # at most the max_bytes asked for; the rest was not read
 
 
 def refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
@@ -124,7 +134,55 @@ def fetch(
     raise FetchError(f"The page redirects more than {MAX_REDIRECTS} times.")
 
 
-def _open(parts, port: int, address: str, deadline: float, timeout: float):
+def post(
+    url: str,
+    body: bytes,
+    *,
+    headers: dict[str, str],
+    timeout: float,
+    max_bytes: int,
+    allowed_hosts: frozenset[str] = frozenset(),
+) -> Answered:
+    """POST `body` once, within `timeout` seconds, to a checked address; any status comes back.
+
+    A redirect is an answer like any other, never followed: the body was meant for this address.
+    Raises FetchError when the address is refused or nothing usable came back in time.
+    """
+    deadline = time.monotonic() + timeout
+    try:
+        parts, port = checked_parts(url)
+        address = resolve(parts.hostname, port, allowed_hosts)
+        response = _open(
+            parts, port, address, deadline, timeout, method="POST", body=body, headers=headers
+        )
+        try:
+            answer = _read_body(response, deadline, timeout, max_bytes, too_large=None)
+            return Answered(status=response.status, reason=response.reason or "", body=answer)
+        finally:
+            response.release_conn()
+    except TimeoutError as error:
+        raise FetchError(f"The server did not answer within {timeout:g} seconds.") from error
+    except (Urllib3Error, OSError, ValueError) as error:
+        raise FetchError(f"The address could not be reached: {_plain(error)}.") from error
+
+
+GET_HEADERS = {
+    "Accept": "text/html, application/xhtml+xml, text/plain;q=0.9",
+    "Accept-Encoding": "gzip, deflate",
+}
+
+
+def _open(
+    parts,
+    port: int,
+    address: str,
+    deadline: float,
+    timeout: float,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] = GET_HEADERS,
+):
     remaining = _remaining(deadline, timeout)
     pool_options = {
         "host": address,
@@ -151,22 +209,19 @@ def _open(parts, port: int, address: str, deadline: float, timeout: float):
         host_header += f":{parts.port}"
     try:
         return pool.urlopen(
-            "GET",
+            method,
             target,
-            headers={
-                "Host": host_header,
-                "User-Agent": USER_AGENT,
-                "Accept": "text/html, application/xhtml+xml, text/plain;q=0.9",
-                "Accept-Encoding": "gzip, deflate",
-            },
+            body=body,
+            headers={"Host": host_header, "User-Agent": USER_AGENT, **headers},
             redirect=False,
             retries=False,
             preload_content=False,
             decode_content=True,
         )
     except urllib3.exceptions.NewConnectionError as error:
-        # urllib3 files a refused connection under timeouts; it is not one.
-        raise FetchError(f"The page could not be fetched: {_plain(error)}.") from error
+        # urllib3 files a refused connection under timeouts; it is not one. The caller says
+        # what could not be done (a page fetched, a delivery sent).
+        raise ConnectionError(_plain(error)) from error
     except urllib3.exceptions.TimeoutError as error:
         raise TimeoutError from error
 
@@ -179,6 +234,19 @@ def _read_page(url: str, response, deadline: float, timeout: float, max_bytes: i
     declared = response.headers.get("Content-Length", "")
     if declared.strip().isdigit() and int(declared) > max_bytes:
         raise too_large
+    body = _read_body(response, deadline, timeout, max_bytes, too_large=too_large)
+    return Fetched(
+        url=url,
+        content_type=content_type,
+        body=body,
+        text=_as_text(body, charset),
+    )
+
+
+def _read_body(
+    response, deadline: float, timeout: float, max_bytes: int, *, too_large: FetchError | None
+) -> bytes:
+    """The body within the deadline; past max_bytes, raise too_large, or stop reading if None."""
     body = bytearray()
     while True:
         # Each read may wait only for what is left of the one deadline, so a server that
@@ -194,14 +262,11 @@ def _read_page(url: str, response, deadline: float, timeout: float, max_bytes: i
             break
         body += chunk
         if len(body) > max_bytes:
-            raise too_large
+            if too_large is not None:
+                raise too_large
+            return bytes(body[:max_bytes])
         _remaining(deadline, timeout)
-    return Fetched(
-        url=url,
-        content_type=content_type,
-        body=bytes(body),
-        text=_as_text(bytes(body), charset),
-    )
+    return bytes(body)
 
 
 def _content_type(header: str) -> tuple[str, str]:

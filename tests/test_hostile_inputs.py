@@ -39,11 +39,12 @@ from hypothesis import strategies as st
 
 from articles.models import ArticleFetch
 from claims import actions as claim_actions
+from claims import webhooks
 from claims.actions import STEPS
 from claims.models import Notification, Rating
 from sources import actions as register
 from sources import tasks as source_tasks
-from sources.fetching import Fetched
+from sources.fetching import Fetched, FetchError, checked_parts
 from sources.models import ExternalFactCheck, FactCheckImport, SourceFetch, SourceSnapshot
 from tests.conftest import PROJECT_ROOT, add_to_run_note, make_user
 from tests.factories.articles import ArticleFactory
@@ -138,6 +139,12 @@ PK_KINDS = {
     "claims:external_check_unlink": "external_check_link",
     "sources:factcheck": "external_check",
     "sources:factcheck_import_status": "fact_check_import",
+    "claims:webhook": "webhook",
+    "claims:webhook_edit": "webhook",
+    "claims:webhook_rotate": "webhook",
+    "claims:webhook_deactivate": "webhook",
+    "claims:webhook_delete": "webhook",
+    "claims:webhook_ping": "webhook",
     "sources:detail": "source",
     "sources:edit": "source",
     "sources:fetch_request": "source",
@@ -177,6 +184,16 @@ class World:
         return client
 
 
+def no_name_resolved(url: str) -> str:
+    """Webhook addresses are checked as written; no name is looked up (the internet is never
+    touched), so every address that is well formed counts as public."""
+    try:
+        checked_parts(url)
+    except FetchError as error:
+        return str(error)
+    return ""
+
+
 def fake_fetch(url, **limits):
     """The internet is never touched: every fetch gets the same small page, naming the URL."""
     words = " ".join(["The minister said unemployment fell to four per cent last year."] * 8)
@@ -196,6 +213,7 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic(), fast_hashing:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(source_tasks, "fetch", fake_fetch)
+            patch.setattr(webhooks, "destination_refusal", no_name_resolved)
             yield build_world()
         transaction.set_rollback(True)
 
@@ -283,6 +301,11 @@ def build_world() -> World:
     fact_check_import = FactCheckImport.objects.create(
         pk=BASE_PK + 1, file_name="checks.json", requested_by=source_admin
     )
+    # A webhook with a delivery in its log; registering checks the address (no name is looked up).
+    webhook = claim_actions.register_webhook(
+        url="https://hooks.example/claims", events=["claim.published"], by=superuser
+    )
+    claim_actions.ping_webhook(webhook, by=superuser)
     users = {
         "researcher": researcher,
         "reviewer": reviewer,
@@ -305,6 +328,7 @@ def build_world() -> World:
         "external_check": [external_check.pk],
         "external_check_link": [link.pk],
         "fact_check_import": [fact_check_import.pk],
+        "webhook": [webhook.pk],
     }
     built = World(users=users, pks=pks)
     for role, user in users.items():

@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Claim, Rating
+from claims import actions
+from claims.models import Claim, Rating, Webhook
 from sources.models import ExternalFactCheck, FactCheckImport
 from tests.conftest import make_user
 from tests.factories.claims import ClaimFactory, MentionFactory, publish
@@ -182,12 +183,51 @@ def annotations_upload():
     return reverse("reader:annotations_import", args=[mention.article_id]), {"file": upload}
 
 
+def webhook() -> Webhook:
+    """A hook registered by an administrator; the address is checked at registration only."""
+    n = Webhook.objects.count()
+    return Webhook.objects.create(
+        url=f"https://hooks.example/{n}", events=["claim.published"], secret=f"secret-{n}"
+    )
+
+
+def webhook_register():
+    # An address literal, so registering resolves no name: the check is the same.
+    data = {"url": "https://93.184.215.14/hook", "events": ["claim.published"]}
+    return reverse("claims:webhook_create"), data
+
+
+def webhook_edit():
+    hook = webhook()
+    data = {"url": "https://93.184.215.14/hook", "events": ["claim.reopened"], "seen_version": 1}
+    return reverse("claims:webhook_edit", args=[hook.pk]), data
+
+
+def webhook_post(name: str):
+    def make():
+        return reverse(name, args=[webhook().pk]), {}
+
+    return make
+
+
+def webhook_with_deliveries() -> Webhook:
+    hook = webhook()
+    actions.ping_webhook(hook, by=make_user(f"ada-{hook.pk}", is_superuser=True))
+    return hook
+
+
+def webhooks_with_deliveries():
+    webhook_with_deliveries()
+    return reverse("claims:webhooks"), {}
+
+
 EVERYONE_SIGNED_IN = [LOGIN, OK, OK, OK, OK]
 DESK = [LOGIN, OK, OK, REFUSED, OK]  # researchers and reviewers, not source admins
 REVIEWERS = [LOGIN, REFUSED, OK, REFUSED, OK]
 PUBLIC = [OK, OK, OK, OK, OK]
 POST_ONLY = [LOGIN, WRONG_METHOD, WRONG_METHOD, WRONG_METHOD, WRONG_METHOD]
 SOURCE_ADMINS = [LOGIN, REFUSED, REFUSED, OK, OK]
+ADMINS = [LOGIN, REFUSED, REFUSED, REFUSED, OK]
 
 MATRIX = [
     ("claim page", "get", simple("claims:detail", lambda: claim_in("draft")), EVERYONE_SIGNED_IN),
@@ -302,6 +342,20 @@ MATRIX = [
     ("link external fact-check", "get", link_external_check, POST_ONLY),
     ("unlink external fact-check", "post", unlink_external_check, DESK),
     ("unlink external fact-check", "get", unlink_external_check, POST_ONLY),
+    ("webhooks", "get", webhooks_with_deliveries, ADMINS),
+    ("register webhook form", "get", simple("claims:webhook_create"), ADMINS),
+    ("register webhook", "post", webhook_register, ADMINS),
+    ("webhook and its log", "get", simple("claims:webhook", webhook_with_deliveries), ADMINS),
+    ("edit webhook form", "get", webhook_edit, ADMINS),
+    ("edit webhook", "post", webhook_edit, ADMINS),
+    ("rotate webhook secret", "post", webhook_post("claims:webhook_rotate"), ADMINS),
+    ("rotate webhook secret", "get", webhook_post("claims:webhook_rotate"), POST_ONLY),
+    ("deactivate webhook", "post", webhook_post("claims:webhook_deactivate"), ADMINS),
+    ("deactivate webhook", "get", webhook_post("claims:webhook_deactivate"), POST_ONLY),
+    ("delete webhook", "post", webhook_post("claims:webhook_delete"), ADMINS),
+    ("delete webhook", "get", webhook_post("claims:webhook_delete"), POST_ONLY),
+    ("ping webhook", "post", webhook_post("claims:webhook_ping"), ADMINS),
+    ("ping webhook", "get", webhook_post("claims:webhook_ping"), POST_ONLY),
 ]
 CELLS = [
     pytest.param(view, method, make, role, expected, id=f"{view}-{method}-{role}")
@@ -344,7 +398,7 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 285
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 355
 
 
 @pytest.mark.parametrize("name", ["claims:export_csv", "claims:export_json"])

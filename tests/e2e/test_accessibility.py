@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from articles.models import Article
-from claims.models import Claim, ClaimStatus
+from claims.models import Claim, ClaimStatus, Webhook, WebhookDelivery
 from sources import actions as register
 from sources.models import ExternalFactCheck, Outlet, Source
 
@@ -45,6 +46,20 @@ def page_kinds() -> dict[str, dict[str, str]]:
     }
     register.import_fact_check_file(json.dumps(review), by=None)
     checked_elsewhere = ExternalFactCheck.objects.get()
+    # A webhook with a delivery in its log, made directly: registering would look up its name.
+    webhook = Webhook.objects.create(
+        url="https://hooks.example/claims", events=["claim.published"], secret="0" * 64
+    )
+    WebhookDelivery.objects.create(
+        webhook=webhook,
+        event="ping",
+        payload={"event": "ping"},
+        attempts=1,
+        status="failed",
+        status_code=500,
+        error="The receiver answered 500 Internal Server Error",
+        next_attempt_at=timezone.now(),
+    )
     return {
         "researcher": {
             "dashboard": "/",
@@ -83,6 +98,9 @@ def page_kinds() -> dict[str, dict[str, str]]:
             "new-outlet": "/sources/outlets/new/",
             "outlet-edit": f"/sources/outlets/{outlet.pk}/edit/",
             "fact-check-import": "/sources/fact-checks/import/",
+            "webhooks": "/claims/webhooks/",
+            "register-webhook": "/claims/webhooks/new/",
+            "webhook": webhook.get_absolute_url(),
         },
         None: {
             "sign-in": "/accounts/login/",

@@ -1,7 +1,7 @@
 """Articles: the list, one with its text, adding one from its text or importing it from a URL."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Status
 
 from articles import actions
 from articles.forms import ArticleFilterForm, ArticleForm
@@ -13,6 +13,14 @@ from .register import Paging, outlet_ref
 from .schemas import ArticleDetail, ArticleIn, ArticlePage, Id, ImportOut, Text
 
 router = Router(tags=["Articles"])
+
+
+class ArticleData(ArticleForm):
+    """The page's form, checks and all, except that a duplicate is left to add_article, which
+    names the article already here: the API answers 409 with it rather than a form error."""
+
+    def refuse_duplicates(self, cleaned):
+        pass
 
 
 class ArticleFilters(Paging):
@@ -93,7 +101,10 @@ def create_article(request, payload: ArticleIn):
     require(request, "articles.add_article")
     data = payload.dict()
     data = {name: ("" if value is None else value) for name, value in data.items()}
-    form = ArticleForm(data)
+    if data["url"] and not data["text"].strip():
+        if existing := Article.objects.copy_of(url=data["url"].strip(), text=""):
+            raise actions.DuplicateArticle(existing)
+    form = ArticleData(data)
     if not form.is_valid():
         raise form_errors(form)
     if form.fetch_url:
@@ -104,9 +115,9 @@ def create_article(request, payload: ArticleIn):
             new_outlet=form.cleaned_data["new_outlet"],
         )
         fetch.refresh_from_db()  # the task may already have run (inline in tests)
-        return 202, import_out(request, fetch)
+        return Status(202, import_out(request, fetch))
     article = actions.add_article(by=request.user, **form.article_fields())
-    return 201, article_out(article, text=True)
+    return Status(201, article_out(article, text=True))
 
 
 @router.get(

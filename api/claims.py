@@ -3,7 +3,7 @@ verdict; tagging, evidence and the review steps, through claims.actions as the p
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from articles.models import Article
 from claims import actions, matching
@@ -119,9 +119,9 @@ def _claim(pk: int) -> Claim:
     return get_object_or_404(Claim.objects.select_related("claimant", "rating", "reviewer"), pk=pk)
 
 
-def _stale(claim_pk: int, error: StaleEdit) -> Stale:
+def _stale(claim_pk: int, error: StaleEdit, seen: int) -> Stale:
     current = Claim.objects.filter(pk=claim_pk).values_list("version", flat=True).first()
-    return Stale(error, current)
+    return Stale(error, seen_version=seen, current_version=current)
 
 
 @router.get(
@@ -306,7 +306,9 @@ def tag_claim(request, id: Id, payload: MentionIn):
             by=request.user,
         )
     mention.article = article
-    return 201, {"claim": claim_out(_claim(mention.claim_id)), "mention": mention_out(mention)}
+    return Status(
+        201, {"claim": claim_out(_claim(mention.claim_id)), "mention": mention_out(mention)}
+    )
 
 
 @router.post(
@@ -331,7 +333,7 @@ def add_evidence(request, id: Id, payload: EvidenceIn):
         type=form.cleaned_data["type"],
     )
     item = Evidence.objects.select_related("source__outlet", "added_by").get(pk=evidence.pk)
-    return 201, evidence_out(item)
+    return Status(201, evidence_out(item))
 
 
 STEP_RESPONSES = responses({200: ClaimOut}, not_found=True, stale=True)
@@ -342,7 +344,7 @@ def _step(request, id: int, version: int, do) -> dict:
     try:
         do(claim)
     except StaleEdit as error:
-        raise _stale(claim.pk, error) from error
+        raise _stale(claim.pk, error, version) from error
     return claim_out(_claim(id))
 
 

@@ -16,9 +16,12 @@ from .schemas import DuplicateError, Error, StaleError
 class Stale(Exception):
     """A write made on a version that is no longer the row's: 409 with what changed."""
 
-    def __init__(self, stale, current_version: int | None):
+    def __init__(self, stale, *, seen_version: int, current_version: int | None):
         self.changes, self.current_version = stale.changes, current_version
-        super().__init__(stale.messages[0])
+        super().__init__(
+            f"This changed after version {seen_version}, which you sent: it is at version "
+            f"{current_version} now. Read it again, then make your change again."
+        )
 
 
 class Unprocessable(Exception):

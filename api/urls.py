@@ -19,7 +19,7 @@ def _every_pattern(patterns):
 
 @login_not_required
 @csrf_exempt
-def not_found(request, rest=""):
+def not_found(request):
     """An address under /api/ that is no endpoint: JSON, like every other API answer."""
     return JsonResponse({"detail": "No such endpoint."}, status=404)
 
@@ -29,7 +29,7 @@ api_patterns, _, namespace = api.urls
 for pattern in _every_pattern(api_patterns):
     login_not_required(pattern.callback)
 # Included under the API's namespace ("api"), as ninja reverses its own views by it.
-api_urls = ([*api_patterns, re_path(r"^(?P<rest>.*)$", not_found)], namespace)
+api_urls = ([*api_patterns, re_path(r"^.*$", not_found, name="not_found")], namespace)
 
 account_urlpatterns = [
     path("tokens/", views.token_list, name="api_tokens"),

@@ -51,9 +51,8 @@ def test_the_schema_is_openapi_3_and_names_every_api_route():
     schemathesis.openapi.from_dict(schema).validate()
     assert schema["openapi"].startswith("3.")
     # The schema, the docs, the root and the catch-all "no such endpoint" are not operations.
-    not_operations = {"/api/openapi.json", "/api/docs", "/api/", "/api/{rest}"}
+    not_operations = {"/api/openapi.json", "/api/docs", "/api/", "/api/^.*$"}
     routes = {path.replace("{int:", "{") for path in api_paths()} - not_operations
-    routes = {path.replace("^(?P{rest}.*)$", "{rest}") for path in routes} - not_operations
     assert routes == set(schema["paths"])
 
 

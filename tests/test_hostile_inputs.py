@@ -37,6 +37,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from api import actions as api_actions
 from articles.models import ArticleFetch
 from claims import actions as claim_actions
 from claims.actions import STEPS
@@ -143,6 +144,7 @@ PK_KINDS = {
     "sources:outlet": "outlet",
     "sources:outlet_edit": "outlet",
     "public_claim": "claim",
+    "api_token_revoke": "api_token",
 }
 # <int> admits no sign; 0 and a number past every integer column are the hostile ones left.
 HOSTILE_PKS = (0, 99999999999999999999)
@@ -280,6 +282,7 @@ def build_world() -> World:
     fact_check_import = FactCheckImport.objects.create(
         pk=BASE_PK + 1, file_name="checks.json", requested_by=source_admin
     )
+    api_token, _ = api_actions.create_token(by=researcher, name="Scripts")
     users = {
         "researcher": researcher,
         "reviewer": reviewer,
@@ -302,6 +305,7 @@ def build_world() -> World:
         "external_check": [external_check.pk],
         "external_check_link": [link.pk],
         "fact_check_import": [fact_check_import.pk],
+        "api_token": [api_token.pk],
     }
     built = World(users=users, pks=pks)
     for role, user in users.items():

@@ -101,9 +101,9 @@ def create_article(request, payload: ArticleIn):
     require(request, "articles.add_article")
     data = payload.dict()
     data = {name: ("" if value is None else value) for name, value in data.items()}
-    if data["url"] and not data["text"].strip():
-        if existing := Article.objects.copy_of(url=data["url"].strip(), text=""):
-            raise actions.DuplicateArticle(existing)
+    only_url = data["url"] and not data["text"].strip()
+    if only_url and (existing := Article.objects.copy_of(url=data["url"].strip(), text="")):
+        raise actions.DuplicateArticle(existing)
     form = ArticleData(data)
     if not form.is_valid():
         raise form_errors(form)

@@ -8,7 +8,7 @@ from articles.forms import ArticleFilterForm, ArticleForm
 from articles.models import Article, ArticleFetch
 
 from .errors import form_errors, responses
-from .paging import filtered, filters_from, page_of, require
+from .paging import filtered, filters_from, origin_of, page_of, require
 from .register import Paging, outlet_ref
 from .schemas import ArticleDetail, ArticleIn, ArticlePage, Id, ImportOut, Text
 
@@ -29,7 +29,7 @@ class ArticleFilters(Paging):
     published_to: str | None = Field(None, description="YYYY-MM-DD", max_length=10)
 
 
-def article_out(article: Article, *, text: bool = False) -> dict:
+def article_out(article: Article, origin: str, *, text: bool = False) -> dict:
     out = {
         "id": article.pk,
         "title": article.title,
@@ -40,7 +40,7 @@ def article_out(article: Article, *, text: bool = False) -> dict:
         "language": article.language,
         "created_at": article.created_at,
         "version": article.version,
-        "web_url": article.get_absolute_url(),
+        "web_url": origin + article.get_absolute_url(),
     }
     if text:
         out["text"] = article.text
@@ -75,7 +75,7 @@ def list_articles(request, query: Query[ArticleFilters]):
         cursor=query.cursor,
         limit=query.limit,
     )
-    page["items"] = [article_out(article) for article in page["items"]]
+    page["items"] = [article_out(article, origin_of(request)) for article in page["items"]]
     return page
 
 
@@ -87,7 +87,7 @@ def list_articles(request, query: Query[ArticleFilters]):
 def get_article(request, id: Id):
     require(request, "articles.view_article")
     article = get_object_or_404(Article.objects.select_related("outlet").defer("html"), pk=id)
-    return article_out(article, text=True)
+    return article_out(article, origin_of(request), text=True)
 
 
 @router.post(
@@ -117,7 +117,7 @@ def create_article(request, payload: ArticleIn):
         fetch.refresh_from_db()  # the task may already have run (inline in tests)
         return Status(202, import_out(request, fetch))
     article = actions.add_article(by=request.user, **form.article_fields())
-    return Status(201, article_out(article, text=True))
+    return Status(201, article_out(article, origin_of(request), text=True))
 
 
 @router.get(

@@ -20,7 +20,7 @@ from lib.links import url_for_pk
 from lib.versioning import StaleEdit
 
 from .errors import Stale, Unprocessable, form_errors, responses
-from .paging import filtered, filters_from, page_of, require
+from .paging import filtered, filters_from, origin_of, page_of, require
 from .register import Paging, source_out
 from .schemas import (
     ClaimDetail,
@@ -63,7 +63,7 @@ class Tagged(Schema):
     mention: MentionOut
 
 
-def claim_out(claim: Claim) -> dict:
+def claim_out(claim: Claim, origin: str) -> dict:
     return {
         "id": claim.pk,
         "text": claim.text,
@@ -80,13 +80,13 @@ def claim_out(claim: Claim) -> dict:
         "created_at": claim.created_at,
         "updated_at": claim.updated_at,
         "version": claim.version,
-        "web_url": claim.get_absolute_url(),
+        "web_url": origin + claim.get_absolute_url(),
     }
 
 
-def mention_out(mention: Mention) -> dict:
+def mention_out(mention: Mention, origin: str) -> dict:
     article = mention.article
-    web_url = article.get_absolute_url()
+    web_url = origin + article.get_absolute_url()
     return {
         "id": mention.pk,
         "article": {
@@ -138,7 +138,7 @@ def list_claims(request, query: Query[ClaimFilters]):
     page = page_of(
         request, claims, field=field, descending=descending, cursor=query.cursor, limit=query.limit
     )
-    page["items"] = [claim_out(claim) for claim in page["items"]]
+    page["items"] = [claim_out(claim, origin_of(request)) for claim in page["items"]]
     return page
 
 
@@ -160,7 +160,7 @@ def similar_claims(request, text: Text(2000, min_length=1)):
             "checked_by": s.checked_by,
             "score": s.score,
             "confident": s.confident,
-            "web_url": s.url,
+            "web_url": origin_of(request) + s.url,
             "external_url": s.external_url,
         }
         for s in matching.suggest(text, limit=SIMILAR_LIMIT)
@@ -201,9 +201,9 @@ def get_claim(request, id: Id):
             "published_at": claim.published_at,
             "public_url": request.build_absolute_uri(url_for_pk("public_claim", claim.pk)),
         }
-    claimant = claim.claimant
+    claimant, origin = claim.claimant, origin_of(request)
     return {
-        **claim_out(claim),
+        **claim_out(claim, origin),
         "claimant_detail": claimant
         and {
             "id": claimant.pk,
@@ -216,7 +216,7 @@ def get_claim(request, id: Id):
         "submitted_at": claim.submitted_at,
         "published_at": claim.published_at,
         "merged_into": claim.merged_into_id,
-        "mentions": [mention_out(mention) for mention in claim.mentions.all()],
+        "mentions": [mention_out(mention, origin) for mention in claim.mentions.all()],
         "evidence": [evidence_out(item) for item in claim.evidence.all()],
         "verdict": verdict,
     }
@@ -306,8 +306,13 @@ def tag_claim(request, id: Id, payload: MentionIn):
             by=request.user,
         )
     mention.article = article
+    origin = origin_of(request)
     return Status(
-        201, {"claim": claim_out(_claim(mention.claim_id)), "mention": mention_out(mention)}
+        201,
+        {
+            "claim": claim_out(_claim(mention.claim_id), origin),
+            "mention": mention_out(mention, origin),
+        },
     )
 
 
@@ -345,7 +350,7 @@ def _step(request, id: int, version: int, do) -> dict:
         do(claim)
     except StaleEdit as error:
         raise _stale(claim.pk, error, version) from error
-    return claim_out(_claim(id))
+    return claim_out(_claim(id), origin_of(request))
 
 
 @router.post("/claims/{id}/submit/", response=STEP_RESPONSES, summary="Submit for review")

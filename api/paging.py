@@ -27,6 +27,11 @@ def filters_from(query) -> dict:
     return {name: value for name, value in query.dict().items() if value not in (None, "")}
 
 
+def origin_of(request) -> str:
+    """https://host, so that every link the API gives is absolute."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def page_of(request, queryset, *, field: str, descending: bool, cursor: str | None, limit: int):
     """{"items": rows, "next": URL or None, "cursor": …}; a broken cursor is a 422."""
     page = keyset.paginate(

@@ -13,6 +13,7 @@ from claims.models import Claim, Evidence, Mention
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, MentionFactory, publish
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
+from tests.test_permissions import external_check
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +155,7 @@ def test_a_claim_costs_the_same_with_1_mention_and_evidence_item_as_with_20(
         ("/api/articles/", lambda: ArticleFactory(), 1),
         ("/api/sources/", lambda: SourceFactory(), 1),
         ("/api/outlets/", lambda: OutletFactory(), 1),
+        ("/api/fact-checks/", external_check, 1),
     ],
 )
 @pytest.mark.parametrize("n", [1, 25])

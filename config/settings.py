@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "claims",
     "sources",
     "pages",
+    "api",
+    # The API's browsable docs: Swagger UI's script and styles from ninja's own static files.
+    "ninja",
     # After articles, whose db_worker (it first recovers tasks left running) takes precedence.
     "django_tasks_db",
 ]
@@ -239,6 +242,9 @@ FACT_CHECK_IMPORT_MAX_BYTES = int(env_str("FACT_CHECK_IMPORT_MAX_BYTES", str(5 *
 FACT_CHECK_IMPORT_INLINE_MAX_BYTES = int(
     env_str("FACT_CHECK_IMPORT_INLINE_MAX_BYTES", str(256 * 1024))
 )
+
+# Requests per minute with one API token (api/auth.py), counted in the cache; past it, 429.
+API_RATE_LIMIT = int(env_str("API_RATE_LIMIT", "600"))
 
 # Slow jobs (fetching URLs) run in `manage.py db_worker`; tests run them inline.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.urls import account_urlpatterns, api_urls
 from claims.urls import reader_urlpatterns
 from pages import views as pages
 
@@ -32,6 +33,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(account_urlpatterns)),
+    # The REST API, its OpenAPI schema (/api/openapi.json) and docs (/api/docs).
+    path("api/", include(api_urls)),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
 ]

@@ -1,5 +1,6 @@
 """Rules every page shares: valid parameters, private pages, htmx caching, a page for a 405."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -34,6 +35,9 @@ class QueryParametersMiddleware:
         for name, values in request.GET.lists():
             for value in [name, *values]:
                 if problem := query_value_problem(value):
+                    if request.path.startswith("/api/"):
+                        # The API answers in JSON, in its documented error shape.
+                        return JsonResponse({"detail": f"In “{name[:40]}”: {problem}"}, status=400)
                     return render(
                         request, "400.html", {"problem": f"In “{name[:40]}”: {problem}"}, status=400
                     )

@@ -1,4 +1,4 @@
-"""The apps are layered one way, pages > claims > articles > sources > lib: import-linter."""
+"""The apps are layered one way, api | pages > claims > articles > sources > lib: import-linter."""
 
 import shutil
 import subprocess
@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["pages", "claims", "articles", "sources", "lib"]
+PACKAGES = ["api", "pages", "claims", "articles", "sources", "lib"]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

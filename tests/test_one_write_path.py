@@ -9,6 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ["sources", "articles"]
 # The modules that must call an action instead of writing: pages, forms, the admin, tasks.
 CALLERS = [f"{app}/{module}.py" for app in APPS for module in ("views", "forms", "admin", "tasks")]
+# The API's endpoints and pages call the actions of every app, and its own for tokens.
+CALLERS += [f"api/{module}.py" for module in ("views", "auth", "claims", "articles", "register")]
 WRITES = {
     "save",
     "create",

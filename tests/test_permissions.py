@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from api.actions import create_token
+from api.models import ApiToken
 from claims import actions
 from claims.models import Claim, Rating, Webhook
 from sources.models import ExternalFactCheck, FactCheckImport
@@ -221,6 +223,17 @@ def webhooks_with_deliveries():
     return reverse("claims:webhooks"), {}
 
 
+def someone_elses_token():
+    """A colleague's API token: as good as missing to everyone else."""
+    owner = make_user(f"owner-{ApiToken.objects.count()}", "Researcher")
+    token, _ = create_token(by=owner, name="Theirs")
+    return reverse("api_token_revoke", args=[token.pk]), {}
+
+
+def new_token():
+    return reverse("api_tokens"), {"name": "Scripts", "access": "read"}
+
+
 EVERYONE_SIGNED_IN = [LOGIN, OK, OK, OK, OK]
 DESK = [LOGIN, OK, OK, REFUSED, OK]  # researchers and reviewers, not source admins
 REVIEWERS = [LOGIN, REFUSED, OK, REFUSED, OK]
@@ -356,6 +369,15 @@ MATRIX = [
     ("delete webhook", "get", webhook_post("claims:webhook_delete"), POST_ONLY),
     ("ping webhook", "post", webhook_post("claims:webhook_ping"), ADMINS),
     ("ping webhook", "get", webhook_post("claims:webhook_ping"), POST_ONLY),
+    ("API tokens", "get", simple("api_tokens"), EVERYONE_SIGNED_IN),
+    ("create an API token", "post", new_token, EVERYONE_SIGNED_IN),
+    (
+        "revoke someone else's token, confirmation",
+        "get",
+        someone_elses_token,
+        [LOGIN] + [NOT_FOUND] * 4,
+    ),
+    ("revoke someone else's token", "post", someone_elses_token, [LOGIN] + [NOT_FOUND] * 4),
 ]
 CELLS = [
     pytest.param(view, method, make, role, expected, id=f"{view}-{method}-{role}")
@@ -398,7 +420,7 @@ def test_the_permission_matrix(view, method, make, role, expected, user_for, log
 
 
 def test_the_matrix_covers_every_role_for_every_row():
-    assert len(CELLS) == len(MATRIX) * len(ROLES) == 355
+    assert len(CELLS) == len(MATRIX) * len(ROLES) == 375
 
 
 @pytest.mark.parametrize("name", ["claims:export_csv", "claims:export_json"])

@@ -85,6 +85,7 @@ def page_kinds() -> dict[str, dict[str, str]]:
             "fact-checks": "/sources/fact-checks/",
             "fact-check": checked_elsewhere.get_absolute_url(),
             "similar-claims": f"/claims/similar/?claim={draft.pk}",
+            "api-tokens": "/accounts/tokens/",
             "not-found": "/claims/999999999/",
             "forbidden": f"/sources/outlets/{outlet.pk}/edit/",
         },

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import (
     Http404,
     HttpResponse,
@@ -34,7 +34,7 @@ from articles.views import get_article_for_user
 from lib import keyset
 from lib.links import NarrowingLinks, url_for_pk
 from lib.versioning import StaleEdit
-from sources.models import Source, SourceFetch
+from sources.models import Source
 
 from . import actions, matching, notifications
 from .balance import EvidenceBalance
@@ -255,27 +255,17 @@ def claim_export(request, fmt: str):
 
 def evidence_context(claim: Claim, form: EvidenceForm | None = None) -> dict:
     """The claim's evidence grouped by stance, its balance, and the form to add more."""
-    queued = SourceFetch.objects.filter(
-        source=OuterRef("source_id"), status=SourceFetch.Status.QUEUED
-    )
-    evidence = list(
-        Evidence.objects.filter(claim=claim)
-        .select_related("source__outlet", "added_by")
-        .annotate(title_being_fetched=Exists(queued))
-        .order_by("source__published_on", "pk")
-    )
+    evidence = list(Evidence.objects.filter(claim=claim).drawn())
     by_stance = {stance: [] for stance in Evidence.Stance}
     for item in evidence:
-        item.claim = claim  # already loaded; saves a query per item in the template
-        by_stance[Evidence.Stance(item.stance)].append(item)
+        by_stance[item["stance"]].append(item)
     return {
         "claim": claim,
         "evidence_groups": [
             (stance, heading, by_stance[stance]) for stance, heading in EVIDENCE_HEADINGS
         ],
         "balance": EvidenceBalance.of(
-            (item.stance, item.source.outlet and item.source.outlet.reliability)
-            for item in evidence
+            (item["stance"], item["source__outlet__reliability"]) for item in evidence
         ),
         "evidence_form": form or EvidenceForm(claim=claim),
     }

@@ -7,7 +7,7 @@ with a placeholder id, and later ids are put in its place.
 
 import functools
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.http import QueryDict
@@ -78,20 +78,28 @@ class NarrowingLinks:
         self._pairs = [
             (key, value) for key, values in query.lists() if key not in dropped for value in values
         ]
+        # Each pair is encoded once: a page of fifty rows with a few filters set used to encode
+        # every filter again for each link (urlencode encodes pair by pair, so it is the same).
+        self._encoded = [_encoded(key, value) for key, value in self._pairs]
         self._built: dict[tuple[str, str], str] = {}
 
     def narrowed(self, key: str, value) -> str:
         value = str(value)
         link = self._built.get((key, value))
         if link is None:
-            pairs, replaced = [], False
-            for existing, current in self._pairs:
+            parts, replaced = [], False
+            for (existing, _), encoded in zip(self._pairs, self._encoded, strict=True):
                 if existing != key:
-                    pairs.append((existing, current))
+                    parts.append(encoded)
                 elif not replaced:  # the new value takes the first one's place, as QueryDict does
-                    pairs.append((key, value))
+                    parts.append(_encoded(key, value))
                     replaced = True
             if not replaced:
-                pairs.append((key, value))
-            link = self._built[key, value] = "?" + urlencode(pairs)
+                parts.append(_encoded(key, value))
+            link = self._built[key, value] = "?" + "&".join(parts)
         return link
+
+
+def _encoded(key: str, value: str) -> str:
+    # One pair as urlencode writes it.
+    return f"{quote_plus(key)}={quote_plus(value)}"

@@ -70,9 +70,7 @@ PAGE_SIZE = 50
 
 def _get_claim_for_user(user, pk: int) -> Claim:
     # Every signed-in role may read every claim; the permission decorator refuses the rest.
-    return get_object_or_404(
-        Claim.objects.select_related("claimant", "rating", "reviewer"), pk=pk
-    )
+    return get_object_or_404(Claim.objects.select_related("claimant", "rating", "reviewer"), pk=pk)
 
 
 def _get_evidence_for_user(user, pk: int) -> Evidence:

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse, reverse_lazy
 
 from lib.versioning import VersionedModelForm
+from lib.widgets import ShortModelChoiceField
 from sources.extraction import in_megabytes
 from sources.forms import PICKED_SOURCE, as_url
 from sources.models import ExternalFactCheck, Outlet, Source
@@ -315,7 +316,7 @@ class MentionSpanForm(forms.Form):
 class VerdictForm(forms.Form):
     """The reviewer's verdict: a step of the scale, why, and as of when."""
 
-    rating = forms.ModelChoiceField(
+    rating = ShortModelChoiceField(
         label="Verdict", queryset=Rating.objects.all(), empty_label="Choose a verdict"
     )
     rationale = forms.CharField(
@@ -426,7 +427,7 @@ class ClaimFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *Claim.Status.choices]
     )
-    rating = forms.ModelChoiceField(
+    rating = ShortModelChoiceField(
         label="Verdict", required=False, queryset=Rating.objects.all(), empty_label="Any verdict"
     )
     tag = forms.CharField(label="Tag", required=False, max_length=100)

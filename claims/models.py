@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from lib.embedding import compact
 from lib.embedding import embedder as default_embedder
 from lib.links import url_for_pk
-from sources.models import ExternalFactCheck, Source
+from sources.models import ExternalFactCheck, Source, SourceFetch
 
 from .anchoring import Anchor, AnchorError, check_anchor
 from .balance import EvidenceBalance
@@ -462,6 +462,25 @@ class Stance(models.TextChoices):
 STANCE_ADJECTIVES = {"supports": "supporting", "contradicts": "contradicting", "context": "context"}
 
 
+# What a claim page draws of an evidence item (EvidenceQuerySet.drawn).
+DRAWN_EVIDENCE_FIELDS = (
+    "pk",
+    "stance",
+    "excerpt",
+    "note",
+    "version",
+    "source_id",
+    "source__title",
+    "source__url",
+    "source__published_on",
+    "source__added_by_id",
+    "source__outlet_id",
+    "source__outlet__name",
+    "source__outlet__reliability",
+    "added_by__username",
+)
+
+
 class EvidenceQuerySet(models.QuerySet):
     def balances(self) -> dict[int, EvidenceBalance]:
         """The evidence balance of each claim these rows belong to, in one query."""
@@ -470,6 +489,21 @@ class EvidenceQuerySet(models.QuerySet):
         for claim_id, stance, reliability in rows.order_by():
             by_claim[claim_id].append((stance, reliability))
         return {claim_id: EvidenceBalance.of(items) for claim_id, items in by_claim.items()}
+
+    def drawn(self):
+        """Rows holding just what a claim page shows of each item, in the order it shows them.
+
+        Dictionaries, not models: fifty items were two hundred model instances (the item, its
+        source, outlet and adder), built for a dozen values each.
+        """
+        queued = SourceFetch.objects.filter(
+            source=models.OuterRef("source_id"), status=SourceFetch.Status.QUEUED
+        )
+        return (
+            self.annotate(title_being_fetched=models.Exists(queued))
+            .order_by("source__published_on", "pk")
+            .values(*DRAWN_EVIDENCE_FIELDS, "title_being_fetched")
+        )
 
 
 class Evidence(models.Model):

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.http import (
     Http404,
     HttpResponse,
@@ -36,7 +36,7 @@ from articles.views import get_article_for_user
 from lib import keyset
 from lib.links import NarrowingLinks, url_for_pk
 from lib.versioning import StaleEdit
-from sources.models import Source, SourceFetch
+from sources.models import Source
 
 from . import actions, annotations, matching, notifications
 from .balance import EvidenceBalance
@@ -73,9 +73,7 @@ PAGE_SIZE = 50
 
 def _get_claim_for_user(user, pk: int) -> Claim:
     # Every signed-in role may read every claim; the permission decorator refuses the rest.
-    return get_object_or_404(
-        Claim.objects.select_related("claimant", "rating", "reviewer", "created_by"), pk=pk
-    )
+    return get_object_or_404(Claim.objects.select_related("claimant", "rating", "reviewer"), pk=pk)
 
 
 def _get_evidence_for_user(user, pk: int) -> Evidence:
@@ -258,27 +256,17 @@ def claim_export(request, fmt: str):
 
 def evidence_context(claim: Claim, form: EvidenceForm | None = None) -> dict:
     """The claim's evidence grouped by stance, its balance, and the form to add more."""
-    queued = SourceFetch.objects.filter(
-        source=OuterRef("source_id"), status=SourceFetch.Status.QUEUED
-    )
-    evidence = list(
-        Evidence.objects.filter(claim=claim)
-        .select_related("source__outlet", "added_by")
-        .annotate(title_being_fetched=Exists(queued))
-        .order_by("source__published_on", "pk")
-    )
+    evidence = list(Evidence.objects.filter(claim=claim).drawn())
     by_stance = {stance: [] for stance in Evidence.Stance}
     for item in evidence:
-        item.claim = claim  # already loaded; saves a query per item in the template
-        by_stance[Evidence.Stance(item.stance)].append(item)
+        by_stance[item["stance"]].append(item)
     return {
         "claim": claim,
         "evidence_groups": [
             (stance, heading, by_stance[stance]) for stance, heading in EVIDENCE_HEADINGS
         ],
         "balance": EvidenceBalance.of(
-            (item.stance, item.source.outlet and item.source.outlet.reliability)
-            for item in evidence
+            (item["stance"], item["source__outlet__reliability"]) for item in evidence
         ),
         "evidence_form": form or EvidenceForm(claim=claim),
     }

@@ -9,6 +9,8 @@ two to the same output.
 
 from collections.abc import Callable
 
+from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -140,3 +142,23 @@ class WidgetsInPython(DjangoTemplates):
         # Stripped, as Django strips what its templates draw; an included template's closing
         # newline stays, so the functions above end with it too.
         return mark_safe(draw(context["widget"]).strip())  # noqa: S308 - values escaped above
+
+
+class ChoicesInOneQuery(ModelChoiceIterator):
+    """A model field's choices read by one plain query.
+
+    Django reads them through QuerySet.iterator(), which on PostgreSQL opens a server-side
+    cursor (DECLARE, FETCH, CLOSE) to stream what is, for a rating scale, a dozen rows.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.queryset.all():
+            yield self.choice(row)
+
+
+class ShortModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over a short table, such as the rating scale."""
+
+    iterator = ChoicesInOneQuery

@@ -1,5 +1,6 @@
 """Evidence on the claim page: adding, editing and removing it, by role, with and without htmx."""
 
+import datetime
 import re
 from http.server import BaseHTTPRequestHandler
 
@@ -8,8 +9,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
 from claims.models import Evidence
+from claims.templatetags.evidence import day_month_year, short_month_names
 from sources.models import Source, SourceFetch
 from tests.conftest import http_server
 from tests.factories.claims import ClaimFactory, publish
@@ -312,7 +316,20 @@ class TestTheEvidenceSection:
         html = login(researcher).get(claim.get_absolute_url()).content.decode()
         assert "Daily Rumour" in html and "Generally unreliable" in html
         assert "(3 days before the claim)" in html
+        assert '<time datetime="2024-10-10">10 Oct 2024</time>' in html
         assert "added by rosa" in html
+
+    @pytest.mark.parametrize("language", ["en-gb", "fr", "de"])
+    def test_dates_are_shown_as_django_formats_them(self, language):
+        days = [
+            datetime.date(year, month, day)
+            for year in (5, 2024)
+            for month in range(1, 13)
+            for day in (1, 9, 28)
+        ]
+        with translation.override(language):
+            shown = day_month_year(short_month_names())
+            assert [shown(day) for day in days] == [date_format(day, "j M Y") for day in days]
 
     def test_the_balance_weighs_each_side_by_reliability(self, login, researcher):
         claim = ClaimFactory()

@@ -6,7 +6,7 @@ from django.template import Context, RequestContext, Template
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from lib.links import NarrowingLinks, url_for_pk
+from lib.links import NarrowingLinks, pk_urls, url_for, url_for_pk
 
 ROUTES = ["claims:detail", "claims:evidence_edit", "sources:detail", "reader:article"]
 
@@ -64,3 +64,35 @@ def test_a_narrowing_link_equals_the_querystring_tag(query, key, value):
         RequestContext(request, {"value": value})
     )
     assert NarrowingLinks(QueryDict(query)).narrowed(key, value) == expected.replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("viewname", ROUTES)
+def test_pk_urls_builds_the_url_reverse_would(viewname):
+    url = pk_urls(viewname)
+    assert [url(pk) for pk in (1, 42, 9_000_000_001)] == [
+        reverse(viewname, args=[pk]) for pk in (1, 42, 9_000_000_001)
+    ]
+
+
+def test_pk_urls_lets_reverse_refuse_what_is_not_an_id():
+    with pytest.raises(NoReverseMatch):
+        pk_urls("claims:detail")("7/../admin")
+
+
+@pytest.mark.parametrize("viewname", ["home", "claims:list", "search", "admin:index"])
+def test_url_for_builds_the_url_reverse_would(viewname):
+    assert url_for(viewname) == reverse(viewname)
+
+
+def test_url_for_follows_a_changed_script_prefix():
+    set_script_prefix("/desk/")
+    try:
+        assert url_for("claims:list") == "/desk/claims/" == reverse("claims:list")
+    finally:
+        clear_script_prefix()
+    assert url_for("claims:list") == "/claims/"
+
+
+def test_the_url_for_tag_draws_the_same_url():
+    html = Template('{% load links %}{% url_for "claims:list" %}').render(Context({}))
+    assert html == reverse("claims:list")

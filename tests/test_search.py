@@ -10,7 +10,13 @@ from lib.search import first_searched_word, fts5_query, search
 from sources import actions as register
 from sources.models import Outlet, Source
 from tests.factories.articles import ArticleFactory
-from tests.factories.claims import ClaimantFactory, ClaimFactory, MentionFactory, rederive
+from tests.factories.claims import (
+    ClaimantFactory,
+    ClaimFactory,
+    MentionFactory,
+    publish,
+    rederive,
+)
 from tests.factories.sources import OutletFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +182,20 @@ class TestTheSearchPage:
         html = login(researcher).get(reverse("search"), {"q": "rockets"}).content.decode()
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;" in html
+
+    def test_each_claim_shows_its_status_and_a_published_verdict(self, login, researcher):
+        draft = ClaimFactory(text="Draft about dirigibles & balloons.")
+        published = publish(ClaimFactory(text="Published about dirigibles."), rating="False")
+        html = login(researcher).get(reverse("search"), {"q": "dirigibles"}).content.decode()
+        assert (
+            f'<li><a href="{draft.get_absolute_url()}">Draft about dirigibles &amp; balloons.</a>'
+            '\n        <span class="badge status-draft">Draft</span>\n'
+        ) in html
+        assert (
+            f'<li><a href="{published.get_absolute_url()}">Published about dirigibles.</a>\n'
+            '        <span class="badge status-published">Published</span>'
+            ' <span class="badge verdict-false">False</span>\n'
+        ) in html
 
     def test_htmx_gets_only_the_results(self, desk, login, researcher):
         response = login(researcher).get(

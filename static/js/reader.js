@@ -217,10 +217,18 @@
   });
   // A reader drawn afresh (a claim saved, a mention moved) has no pending selection any more.
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    savingFromPanel = event.detail.elt instanceof Element && event.detail.elt.matches("#tag-panel form");
+    // Only a save sets this: the "Checked before?" list, fetched 400 ms after typing, may
+    // start while the save is on its way, and must not make the saved reader lose focus.
+    if (event.detail.elt instanceof Element && event.detail.elt.matches("#tag-panel form")) {
+      savingFromPanel = true;
+    }
   });
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (panel() && panel().querySelector("form")) return;
+    if (panel() && panel().querySelector("form")) {
+      // The form is back in the panel (refused, or opened afresh): no save is on its way.
+      if (event.detail.target && event.detail.target.id === "tag-panel") savingFromPanel = false;
+      return;
+    }
     clearHighlight();
     pendingRange = null;
     if (savingFromPanel && event.detail.target && event.detail.target.id === "reader") {

@@ -313,7 +313,8 @@ def run(processes: Processes, report: Report) -> None:
     report.check(status == 302 and "sessionid" in person.cookies, "signed in on A", f"{status}")
     status, _, page = person.request(b, "/claims/")
     report.check(
-        status == 200 and f"Signed in as <strong>{USERNAME}</strong>" in page,
+        # The header names who is signed in (the name links to their account's tokens).
+        status == 200 and "Signed in as" in page and f"<strong>{USERNAME}</strong>" in page,
         "A's session cookie works on B",
         f"{status}",
     )

@@ -323,14 +323,29 @@ def review_context(claim: Claim, user) -> dict:
     return context
 
 
+def _rows(claim: Claim, present: str, queryset) -> list:
+    """The queryset's rows, or none without asking when the claim's query found it empty.
+
+    Only a claim read with_page_details() says what is empty; for any other, ask.
+    """
+    return list(queryset) if getattr(claim, present, True) else []
+
+
 def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None = None) -> dict:
     """Everything the claim page shows: mentions, evidence, the workflow and the discussion.
 
     Not the history: few readers open it, and it costs as much as the evidence to draw.
     """
-    mentions = list(Mention.objects.filter(claim=claim).select_related("article__outlet"))
+    # The articles' texts are for their own pages: a mention shows its title and outlet.
+    mentions = _rows(
+        claim,
+        "has_mentions",
+        Mention.objects.filter(claim=claim)
+        .select_related("article__outlet")
+        .defer("article__text", "article__html", "article__search_document"),
+    )
     return {
-        "tags": claim.tags.all(),
+        "tags": _rows(claim, "has_tags", claim.tags.all()),
         "mentions": mentions,
         "undecided_mentions": sum(1 for mention in mentions if mention.placement),
         **evidence_context(claim, evidence_form),
@@ -345,12 +360,15 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
 
 def external_checks_context(claim: Claim, form: ExternalCheckLinkForm | None = None) -> dict:
     links = claim.external_check_links.select_related("external_check__reviewer_outlet")
-    return {"external_links": list(links), "external_check_form": form or ExternalCheckLinkForm()}
+    return {
+        "external_links": _rows(claim, "has_external_links", links),
+        "external_check_form": form or ExternalCheckLinkForm(),
+    }
 
 
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_detail(request, pk: int):
-    claim = _get_claim_for_user(request.user, pk)
+    claim = get_object_or_404(Claim.objects.with_page_details(), pk=pk)
     if claim.is_merged:
         return _to_survivor(request, claim)
     return render(request, "claims/claim_detail.html", claim_page_context(request, claim))
@@ -1130,7 +1148,11 @@ def claim_merge(request, pk: int):
 def discussion_context(claim: Claim, form: CommentForm | None = None) -> dict:
     """The claim's comments, oldest first, and the form to add one."""
     comments = Comment.objects.filter(claim=claim).select_related("author")
-    return {"claim": claim, "comments": list(comments), "comment_form": form or CommentForm()}
+    return {
+        "claim": claim,
+        "comments": _rows(claim, "has_comments", comments),
+        "comment_form": form or CommentForm(),
+    }
 
 
 def _render_discussion(request, claim: Claim, form: CommentForm | None = None, status=200):

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import Evidence, Rating
+from claims.models import Comment, Evidence, ExternalCheckLink, Rating, Tag
+from sources.models import ExternalFactCheck
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimFactory, MentionFactory, publish
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
@@ -232,10 +233,33 @@ class TestQueryCounts:
         one = count_queries(client, claim.get_absolute_url())
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # The 4 every page costs; then the claim, tags, mentions, evidence, its links to checks
-        # published elsewhere and the discussion (its current publication only once it was
-        # published). The history waits until it is opened.
-        assert count_queries(client, claim.get_absolute_url()) == one == 10
+        # The 4 every page costs; then the claim (which says which of its lists hold anything),
+        # its mentions and evidence. No tags, comments or links to checks published elsewhere:
+        # no query for them (nor for its current publication before it was ever published).
+        # The history waits until it is opened.
+        assert count_queries(client, claim.get_absolute_url()) == one == 7
+
+    def test_the_claim_page_asks_for_tags_comments_and_links_only_when_it_has_them(
+        self, login, researcher
+    ):
+        client = login(researcher)
+        claim = ClaimFactory()
+        tag = Tag.objects.create(name="harbour-tonnage")
+        claim.tags.add(tag)
+        Comment.objects.create(claim=claim, author=researcher, body="Asked the port authority.")
+        check = ExternalFactCheck.objects.create(
+            claim_reviewed="The harbour handled record tonnage.",
+            review_url="https://checks.example/harbour",
+        )
+        ExternalCheckLink.objects.create(claim=claim, external_check=check, linked_by=researcher)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(claim.get_absolute_url())
+        # The 4 every page costs, the claim and its evidence (no mentions: no query for them),
+        # and one each for its tags, comments and links.
+        assert len(queries) == 9
+        page = response.content.decode()
+        for shown in ("harbour-tonnage", "Asked the port authority.", "record tonnage"):
+            assert shown in page
 
     def test_the_claim_history(self, login, researcher):
         client = login(researcher)
@@ -260,7 +284,7 @@ class TestQueryCounts:
         EvidenceFactory.create_batch(99, claim=claim)
         # Five more than a researcher's: who wrote what (the claim's, mentions' and evidence's
         # history), the rating scale, and the reviewers it may be assigned to.
-        assert count_queries(client, claim.get_absolute_url()) == one == 15
+        assert count_queries(client, claim.get_absolute_url()) == one == 12
 
     def test_the_review_queue(self, login, reviewer):
         client = login(reviewer)

@@ -88,6 +88,17 @@ def seed_article() -> str:
     return path.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files_looked_up_per_request():
+    """Without this, WhiteNoise reads every collected static file (staticfiles/, once `make
+    serve` or the two-server check has run collectstatic) each time a test client starts: about
+    70 ms for each of the suite's thousands of clients. Looked up per request, none is read."""
+    from django.test import override_settings
+
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Personas are made in almost every test; a deliberately slow hash only slows the suite."""

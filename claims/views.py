@@ -134,7 +134,7 @@ def claim_list(request):
     """Claims, filtered and sorted from the URL, a keyset page at a time; nothing is counted."""
     filters = ClaimFilterForm(request.GET or None, user=request.user)
     field, descending = filters.ordering()
-    claims = filters.filter(Claim.objects.unmerged().with_list_details())
+    claims = filters.filter(Claim.objects.unmerged().as_list_rows())
     page = keyset.page_for(request, claims, field=field, descending=descending, size=PAGE_SIZE)
     balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
     # Each row links to "only claims like this one"; built here, a query string per value.

@@ -8,6 +8,7 @@ when the suite does (DATABASE_URL=postgres://...).
 import gzip
 import json
 import re
+import shutil
 from io import StringIO
 
 import pytest
@@ -51,6 +52,29 @@ def desk():
 def backup(desk, tmp_path):
     path = tmp_path / "desk.jsonl.gz"
     call_command("backup", str(path), stdout=StringIO())
+    return path
+
+
+@pytest.fixture(scope="module")
+def desk_backed_up_once(django_db_setup, django_db_blocker, tmp_path_factory, pytestconfig):
+    """A backup of the desk made once for the module's tests that restore into an empty
+    database (building the desk is most of such a test's time); the database is emptied again."""
+    path = tmp_path_factory.mktemp("backup") / "desk.jsonl.gz"
+    with django_db_blocker.unblock():
+        empty_the_database(pytestconfig)  # an earlier transactional test may have flushed it
+        with override_settings(DEBUG=True):
+            call_command("load_demo", stdout=StringIO())
+        call_command("generate_data", claims=200, seed=7, stdout=StringIO())
+        call_command("backup", str(path), stdout=StringIO())
+        empty_the_database(pytestconfig)
+    return path
+
+
+@pytest.fixture
+def backup_file(desk_backed_up_once, tmp_path):
+    """A copy of that backup for one test to spoil, the database empty but for the seeded rows."""
+    path = tmp_path / desk_backed_up_once.name
+    shutil.copyfile(desk_backed_up_once, path)
     return path
 
 
@@ -121,10 +145,9 @@ def with_header(**changes):
     return change
 
 
-def test_it_refuses_a_file_from_migrations_this_checkout_lacks(backup, tmp_path, pytestconfig):
+def test_it_refuses_a_file_from_migrations_this_checkout_lacks(backup_file, tmp_path):
     future = tmp_path / "future.jsonl.gz"
-    rewritten(backup, future, with_header(migrations={"claims": "0999_from_the_future"}))
-    empty_the_database(pytestconfig)
+    rewritten(backup_file, future, with_header(migrations={"claims": "0999_from_the_future"}))
     before = every_row()
 
     with pytest.raises(CommandError, match="migrations this checkout lacks: claims.0999_from_the"):
@@ -147,15 +170,14 @@ CORRUPTIONS = {
 
 
 @pytest.mark.parametrize("corruption", CORRUPTIONS)
-def test_it_refuses_a_corrupt_file_and_changes_nothing(corruption, backup, pytestconfig):
-    CORRUPTIONS[corruption](backup)
-    empty_the_database(pytestconfig)
+def test_it_refuses_a_corrupt_file_and_changes_nothing(corruption, backup_file):
+    CORRUPTIONS[corruption](backup_file)
     before = every_row()
     assert before["claims.Rating"] and before["auth.Group"]  # the seeded rows, kept
 
     with pytest.raises(CommandError) as refusal:
-        restore(backup)
-    assert str(backup) in str(refusal.value)
+        restore(backup_file)
+    assert str(backup_file) in str(refusal.value)
     assert every_row() == before
     assert Rating.objects.count() == len(before["claims.Rating"])
     assert Group.objects.count() == len(before["auth.Group"])

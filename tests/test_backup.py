@@ -41,17 +41,26 @@ def restore(path) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def desk():
+def build_desk() -> None:
+    """The demo and 200 generated claims: rows in every table a backup carries."""
     with override_settings(DEBUG=True):
         call_command("load_demo", stdout=StringIO())
     call_command("generate_data", claims=200, seed=7, stdout=StringIO())
 
 
+def back_up(path) -> None:
+    call_command("backup", str(path), stdout=StringIO())
+
+
+@pytest.fixture
+def desk():
+    build_desk()
+
+
 @pytest.fixture
 def backup(desk, tmp_path):
     path = tmp_path / "desk.jsonl.gz"
-    call_command("backup", str(path), stdout=StringIO())
+    back_up(path)
     return path
 
 
@@ -62,10 +71,8 @@ def desk_backed_up_once(django_db_setup, django_db_blocker, tmp_path_factory, py
     path = tmp_path_factory.mktemp("backup") / "desk.jsonl.gz"
     with django_db_blocker.unblock():
         empty_the_database(pytestconfig)  # an earlier transactional test may have flushed it
-        with override_settings(DEBUG=True):
-            call_command("load_demo", stdout=StringIO())
-        call_command("generate_data", claims=200, seed=7, stdout=StringIO())
-        call_command("backup", str(path), stdout=StringIO())
+        build_desk()
+        back_up(path)
         empty_the_database(pytestconfig)
     return path
 

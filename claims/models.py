@@ -152,17 +152,22 @@ class ClaimQuerySet(models.QuerySet):
         return self.select_related("claimant", "rating")
 
     def as_list_rows(self):
-        """Only the columns a row of the claims list shows, and its sorts read: fifty rows
-        leave the rationale, the search document and a dozen dates unread and unconverted."""
-        return self.with_list_details().only(
+        """A dict per claim of what a row of the claims list shows and its sorts read.
+
+        Dicts, not models: fifty claims with their claimant and verdict were 150 instances,
+        built for a few values each, and a third of the list's Python.
+        """
+        return self.values(
+            "pk",
             "text",
             "status",
             "mention_count",
             "evidence_count",
             "created_at",
-            "claimant__name",
-            "rating__label",
-            "rating__value",
+            "rating_id",
+            claimant_name=models.F("claimant__name"),
+            rating_label=models.F("rating__label"),
+            rating_value=models.F("rating__value"),
         )
 
     def with_page_details(self):

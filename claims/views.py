@@ -136,16 +136,16 @@ def claim_list(request):
     field, descending = filters.ordering()
     claims = filters.filter(Claim.objects.unmerged().as_list_rows())
     page = keyset.page_for(request, claims, field=field, descending=descending, size=PAGE_SIZE)
-    balances = Evidence.objects.filter(claim__in=[claim.pk for claim in page]).balances()
+    balances = Evidence.objects.filter(claim__in=[row["pk"] for row in page]).balances()
     # Each row links to "only claims like this one"; built here, a query string per value.
     links = NarrowingLinks(request.GET)
-    for claim in page:
-        claim.balance = balances.get(claim.pk, EvidenceBalance())
-        claim.status_link = links.narrowed("status", claim.status)
-        if claim.claimant:
-            claim.claimant_link = links.narrowed("claimant", claim.claimant.name)
-        if claim.rating_id:
-            claim.rating_link = links.narrowed("rating", claim.rating_id)
+    for row in page:
+        row["balance"] = balances.get(row["pk"], EvidenceBalance())
+        row["status_link"] = links.narrowed("status", row["status"])
+        if row["claimant_name"] is not None:
+            row["claimant_link"] = links.narrowed("claimant", row["claimant_name"])
+        if row["rating_id"]:
+            row["rating_link"] = links.narrowed("rating", row["rating_id"])
     # The download links carry the filters shown (not the page): built once, not per row.
     query = request.GET.copy()
     query.pop("cursor", None)

@@ -45,8 +45,15 @@ def _decode(value, model_field):
     return value
 
 
+def _read(row, name: str):
+    """A value of a row: a model instance, or a dict from values() naming "pk" among its keys."""
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
 def make_cursor(field: str, row, direction: str) -> str:
-    return signing.dumps([field, direction, _encode(getattr(row, field)), row.pk], salt=SALT)
+    return signing.dumps(
+        [field, direction, _encode(_read(row, field)), _read(row, "pk")], salt=SALT
+    )
 
 
 def paginate(queryset: QuerySet, *, field: str, descending: bool, cursor: str | None, size: int):

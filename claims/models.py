@@ -174,17 +174,20 @@ class ClaimQuerySet(models.QuerySet):
         """What the claim page shows of the claim itself, and which of its lists hold anything.
 
         Most claims have no comments, tags or links to other fact-checks: an EXISTS in this
-        query costs far less than a query of its own for each list found empty.
+        query costs far less than a query of its own for each list found empty. `public_since`
+        is when the verdict the public reads was published (None if never published).
         """
 
         def present(model, field="claim"):
             return models.Exists(model.objects.filter(**{field: models.OuterRef("pk")}))
 
+        public = Publication.objects.current().filter(claim=models.OuterRef("pk"))
         return self.select_related("claimant", "rating", "reviewer").annotate(
             has_mentions=present(Mention),
             has_comments=present(Comment),
             has_external_links=present(ExternalCheckLink),
             has_tags=present(Claim.tags.through),
+            public_since=models.Subquery(public.values("published_at")[:1]),
         )
 
     def refresh_search_documents(self) -> None:

@@ -331,6 +331,16 @@ def _rows(claim: Claim, present: str, queryset) -> list:
     return list(queryset) if getattr(claim, present, True) else []
 
 
+def _public_since(claim: Claim):
+    """When the verdict the public reads of this claim was published; None if never published."""
+    if hasattr(claim, "public_since"):  # read with_page_details()
+        return claim.public_since
+    # A claim never published has no publication: no query for most drafts.
+    if not claim.published_at:
+        return None
+    return claim.publications.current().values_list("published_at", flat=True).first()
+
+
 def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None = None) -> dict:
     """Everything the claim page shows: mentions, evidence, the workflow and the discussion.
 
@@ -351,8 +361,7 @@ def claim_page_context(request, claim: Claim, evidence_form: EvidenceForm | None
         **evidence_context(claim, evidence_form),
         **review_context(claim, request.user),
         **external_checks_context(claim),
-        # A claim never published has no publication: no query for most drafts.
-        "publication": claim.publications.current().first() if claim.published_at else None,
+        "public_since": _public_since(claim),
         "return_note": return_notes([claim]).get(claim.pk),
         **discussion_context(claim),
     }

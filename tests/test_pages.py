@@ -239,6 +239,17 @@ class TestQueryCounts:
         # The history waits until it is opened.
         assert count_queries(client, claim.get_absolute_url()) == one == 7
 
+    def test_a_published_claim_page_asks_nothing_more_for_its_public_page(self, login, researcher):
+        client = login(researcher)
+        claim = publish(ClaimFactory())
+        EvidenceFactory(claim=claim)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(claim.get_absolute_url()).content.decode()
+        # The 4 every page costs, the claim (with when its public verdict was published) and
+        # its evidence: the link to its public page costs no query of its own.
+        assert len(queries) == 6
+        assert f'href="/public/claims/{claim.pk}/">Public page</a>' in page
+
     def test_the_claim_page_asks_for_tags_comments_and_links_only_when_it_has_them(
         self, login, researcher
     ):

@@ -22,7 +22,6 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,7 +33,7 @@ from articles.highlighting import split_into_runs
 from articles.models import Article
 from articles.views import get_article_for_user
 from lib import keyset
-from lib.links import NarrowingLinks, url_for_pk
+from lib.links import NarrowingLinks, url_for, url_for_pk
 from lib.versioning import StaleEdit
 from sources.models import Source
 
@@ -151,8 +150,8 @@ def claim_list(request):
     query.pop("cursor", None)
     query = f"?{query.urlencode()}" if query else ""
     exports = {
-        "csv": reverse("claims:export_csv") + query,
-        "json": reverse("claims:export_json") + query,
+        "csv": url_for("claims:export_csv") + query,
+        "json": url_for("claims:export_json") + query,
     }
     template = "claims/claim_list.html"
     if request.htmx:

@@ -175,6 +175,25 @@ def create_claim(
     reason: str = "",
 ) -> Claim:
     """A new claim in draft, written by `by`; a claimant not yet known is added."""
+    claim = _new_claim(
+        text=text,
+        claimant_name=claimant_name,
+        claimant_kind=claimant_kind,
+        claimant_role=claimant_role,
+        claimed_on=claimed_on,
+        tags=tags,
+        by=by,
+        reason=reason,
+    )
+    _rederive(claim.pk, counts=False)
+    return claim
+
+
+def _new_claim(
+    *, text, claimant_name, claimant_kind, claimant_role, claimed_on, tags, by, reason
+) -> Claim:
+    """create_claim but for the search document, which an action that goes on to add to the
+    claim (tag_claim adds its mention) derives once, at its end."""
     _require(by, "claims.add_claim", doing="add claims")
     if not text.strip():
         raise Invalid("Write the claim.", field="text")
@@ -190,7 +209,6 @@ def create_claim(
     claim.save()
     if tags:
         claim.tags.set(_tags_named(tags))
-    _rederive(claim.pk, counts=False)
     Claim.objects.filter(pk=claim.pk).refresh_embeddings()
     return claim
 
@@ -222,7 +240,7 @@ def tag_claim(
     _lock(Article, article.pk)
     if repeated := _just_tagged(article, start=start, end=end, text=text, by=by):
         return repeated
-    claim = create_claim(
+    claim = _new_claim(
         text=text,
         claimant_name=claimant_name,
         claimant_kind=claimant_kind,
@@ -232,6 +250,7 @@ def tag_claim(
         by=by,
         reason=f"created the claim: {reason}" if reason else "",
     )
+    # add_mention derives the claim's counts and search document, with the mention's words.
     mention = add_mention(claim, article, start=start, end=end, by=by, reason=reason)
     if external_check is not None:
         link_external_check(claim, external_check, by=by)
@@ -962,9 +981,10 @@ def allowed_steps(claim: Claim, user, contributors: dict[int, str] | None = None
     return steps
 
 
-def _writers(claim: Claim) -> list[User]:
+def _writers(claim: Claim, contributors: dict[int, str] | None = None) -> list[User]:
     """Who wrote part of the claim (its creator first): they hear of its return and verdict."""
-    ids = {claim.created_by_id, *contributions(claim)} - {None}
+    contributors = contributions(claim) if contributors is None else contributors
+    ids = {claim.created_by_id, *contributors} - {None}
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
@@ -1084,7 +1104,9 @@ def publish_verdict(
     a verdict on reasoning alone must be a choice, never an oversight.
     """
     claim = _begin(claim, "publish", by, seen_version)
-    reason = _four_eyes_reason(claim, by, None)
+    # Read once: publishing writes none of the claim, so its writers are the same afterwards.
+    contributors = contributions(claim)
+    reason = _four_eyes_reason(claim, by, contributors)
     if reason and not by.is_superuser:
         raise NoRight(reason)
     if not rationale.strip():
@@ -1106,7 +1128,7 @@ def publish_verdict(
         claim,
         NotificationKind.PUBLISHED,
         actor=by,
-        recipients=_writers(claim),
+        recipients=_writers(claim, contributors),
         text=f"{by.get_username()} published the verdict “{rating.label}” on "
         f"“{notifications.short(claim.text)}”",
     )

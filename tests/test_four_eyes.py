@@ -257,3 +257,14 @@ class TestNoReviewerIsStuck:
             response.content.decode()
         )
         assert Claim.objects.get(pk=claim.pk).status == "submitted"
+
+
+def test_publishing_reads_who_wrote_the_claim_once(claim, colleague, monkeypatch):
+    """The four-eyes check and the notice to the writers share one reading of the history."""
+    readings = []
+    read = actions.contributions
+    monkeypatch.setattr(actions, "contributions", lambda c: readings.append(c.pk) or read(c))
+    actions.start_review(claim, by=colleague)
+    readings.clear()
+    publish(claim, colleague)
+    assert readings == [claim.pk]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims import actions
-from claims.models import Claim, Claimant, Mention, Tag
+from claims.models import Claim, Claimant, ClaimQuerySet, Mention, Tag
 from tests.conftest import make_user
 from tests.factories.articles import ArticleFactory
 from tests.factories.claims import ClaimantFactory, ClaimFactory, publish
@@ -501,3 +501,29 @@ def test_the_tag_form_opens_only_for_roles_that_tag(role, status, article, login
 def test_anonymous_visitors_are_sent_to_log_in_for_the_tag_form(article, client):
     response = client.get(tag_url(article))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_tagging_derives_the_new_claims_search_document_once(article, researcher, monkeypatch):
+    """Creating the claim and adding its mention are one action: the document is made once,
+    with the mention's words in it."""
+    refreshed = []
+    refresh = ClaimQuerySet.refresh_search_documents
+    monkeypatch.setattr(
+        ClaimQuerySet,
+        "refresh_search_documents",
+        lambda claims: (
+            refreshed.append(list(claims.values_list("pk", flat=True))) or refresh(claims)
+        ),
+    )
+    start = article.text.index("The minister")
+    mention = actions.tag_claim(
+        article,
+        start=start,
+        end=start + len("The minister said jobs rose."),
+        text="Jobs rose.",
+        claimant_name="",
+        claimed_on=None,
+        by=researcher,
+    )
+    assert refreshed == [[mention.claim_id]]
+    assert "The minister said jobs rose." in Claim.objects.get(pk=mention.claim_id).search_document

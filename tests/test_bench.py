@@ -235,3 +235,19 @@ def test_the_results_show_both_sides_and_say_when_the_baseline_could_not_run():
     text = results_text(ours, gone, [], [])
     assert "the baseline is baseline main: **not measured** (the server did not" in text
     assert "| Claims list | 200 | 25.0 | 40.0 | 0.067 | 20.0 | – | – |" in text
+
+
+def test_the_mix_is_held_to_the_floor_measured_just_before_it():
+    """The machine drifts: the mix is compared with the floor measured next to it, and the
+    results say what it would be against the floor of the run's start."""
+    drifted = [*figures(), Figure("Floor again", "/health/", 2500.0, 1.0, 1.0, kind="mix-floor")]
+    verdicts = judge(drifted, newsroom(rate=400.0))
+    assert (True, "Newsroom mix: 0.160× the floor's throughput (≥ 0.15)") in verdicts
+    assert (False, "Newsroom mix, list: p99 20.0× the floor's (< 15×)") in verdicts
+    # The second floor is no page: it is never compared with the stock admin.
+    assert not any(text.startswith("Floor again") for _, text in verdicts)
+    ours = Side("this checkout", figures=drifted, mix_run=newsroom(rate=400.0))
+    text = results_text(ours, Side("baseline", unavailable="none asked for"), verdicts, [])
+    assert "400 req/s = 0.160× the floor's" in text
+    assert "Its floor, measured just before it: 2,500 req/s (p99 1.0 ms)" in text
+    assert "(3,000 req/s) the mix is 0.133×" in text

@@ -6,12 +6,15 @@ from html import escape
 from typing import NamedTuple
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from lib.links import pk_urls
 from sources.models import Reliability, Source
+
+from ..balance import EvidenceBalance
 
 register = template.Library()
 
@@ -145,3 +148,28 @@ def _item(item: dict, drawing: _Drawing) -> str:
         html.append("</span>")
     html.append("\n</li>\n")
     return "".join(html)
+
+
+@register.simple_tag
+def evidence_balance(balance: EvidenceBalance) -> SafeString:
+    """A claim's evidence balance: its leaning, its counts, and what the leaning rests on.
+
+    Drawn in Python: the article page shows one for each of its claims, and through an included
+    template each took about 0.15 ms, most of it the template machinery.
+    """
+    if balance.too_little:
+        weights = (
+            f" · reliability weight {floatformat(balance.weight, 2)}, at least "
+            f"{floatformat(balance.minimum_weight, 2)} needed to lean either way"
+        )
+    elif balance.score is not None:
+        weights = f" · weighted balance {floatformat(balance.score, 2)}"
+    else:
+        weights = ""
+    return mark_safe(  # noqa: S308 - the label and class are escaped, the rest are numbers
+        f'<p class="balance {escape(balance.css_class)}">\n'
+        f"  <strong>{escape(str(balance.label))}</strong>\n"
+        f'  <span class="meta">{balance.supports} supporting · {balance.contradicts} '
+        f"contradicting · {balance.context} context{weights}</span>\n"
+        "</p>"
+    )

@@ -44,6 +44,13 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
         rederive(evidence.claim_id)
         return evidence
 
+    @classmethod
+    def create_batch(cls, size, **kwargs):
+        from .claims import rederived_once
+
+        with rederived_once():
+            return super().create_batch(size, **kwargs)
+
     claim = factory.SubFactory("tests.factories.claims.ClaimFactory")
     source = factory.SubFactory(SourceFactory)
     stance = Evidence.Stance.SUPPORTS

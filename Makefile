@@ -5,6 +5,10 @@ PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 
 .DEFAULT_GOAL := help
+# Bytecode is written (into the git-ignored __pycache__) even where the shell says not to:
+# otherwise every process, each test worker included, compiles the project and the libraries it
+# imports afresh, and pytest rewrites the test modules again (collecting took 14.6 s, not 6.8 s).
+unexport PYTHONDONTWRITEBYTECODE
 .PHONY: help run test serve bench bench-matching two-servers lint format migrations-check deploy-check setup clean
 
 help:
@@ -30,9 +34,10 @@ $(PYTHON):
 	echo "Creating $(VENV) with $$($$found --version)"; \
 	$$found -m venv $(VENV)
 
-# Reinstall only when the lock file changes, so re-running is fast.
+# Reinstall only when the lock file changes, so re-running is fast. No bytecode at install:
+# Python compiles what is imported on first use (installing took 35 s instead of 52 s).
 $(VENV)/.installed: requirements.lock | $(PYTHON)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.lock
 	@touch $@
 
 setup: $(VENV)/.installed

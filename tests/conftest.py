@@ -217,7 +217,10 @@ class LocalServer(ThreadingHTTPServer):
 def http_server(handler) -> Iterator[str]:
     """A local web server for fetch tests (the internet is never touched); yields its base URL."""
     httpd = LocalServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    # shutdown() waits for the loop's next look: at the default half second, each test paid it.
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01})
+    thread.daemon = True
+    thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_port}"
     finally:

@@ -18,8 +18,8 @@ from tests.factories.claims import (
     ClaimantFactory,
     ClaimFactory,
     MentionFactory,
-    rederived_once,
 )
+from tests.factories.derived import rederived_once
 from tests.factories.sources import EvidenceFactory, OutletFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from claims import actions
 from claims.models import Claim, Rating
-from tests.factories.claims import ClaimFactory, rederived_once
+from tests.factories.claims import ClaimFactory
+from tests.factories.derived import rederived_once
 from tests.factories.sources import EvidenceFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.urls import reverse
 from claims.models import Comment, Evidence, ExternalCheckLink, Rating, Tag
 from sources.models import ExternalFactCheck
 from tests.factories.articles import ArticleFactory
-from tests.factories.claims import ClaimFactory, MentionFactory, publish, rederived_once
+from tests.factories.claims import ClaimFactory, MentionFactory, publish
+from tests.factories.derived import rederived_once
 from tests.factories.sources import EvidenceFactory, OutletFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from tests.factories.claims import (
     ClaimFactory,
     MentionFactory,
     publish,
-    rederive,
 )
+from tests.factories.derived import rederive
 from tests.factories.sources import OutletFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,6 +4,8 @@ from claims.models import Evidence
 from sources.actions import fill_derived_fields
 from sources.models import Outlet, Source
 
+from .derived import DerivedDataFactory
+
 
 class OutletFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -32,24 +34,9 @@ class SourceFactory(factory.django.DjangoModelFactory):
         return source
 
 
-class EvidenceFactory(factory.django.DjangoModelFactory):
+class EvidenceFactory(DerivedDataFactory):
     class Meta:
         model = Evidence
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        from .claims import rederive
-
-        evidence = super()._create(model_class, *args, **kwargs)
-        rederive(evidence.claim_id)
-        return evidence
-
-    @classmethod
-    def create_batch(cls, size, **kwargs):
-        from .claims import rederived_once
-
-        with rederived_once():
-            return super().create_batch(size, **kwargs)
 
     claim = factory.SubFactory("tests.factories.claims.ClaimFactory")
     source = factory.SubFactory(SourceFactory)

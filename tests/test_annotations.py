@@ -180,8 +180,9 @@ def test_the_export_costs_the_same_queries_for_1_and_50_mentions(
         claim.tags.create(name=f"tag {n}")
         MentionFactory(claim=claim, article=article, start=n, length=10)
     client = login(reviewer)
-    # Session, user, rights; the article; the mentions with their claims; tags; history.
-    with django_assert_num_queries(7):
+    # Session, the user with their rights; the article; the mentions with their claims; tags;
+    # history.
+    with django_assert_num_queries(6):
         response = client.get(reverse("reader:annotations", args=[article.pk]))
     assert json.loads(response.content)["total"] == mentions
 

@@ -60,8 +60,8 @@ def test_the_account_page_lists_ones_own_tokens_in_a_fixed_number_of_queries(
         actions.create_token(by=researcher, name=f"Script {n}")
     actions.create_token(by=reviewer, name="Not rosa's")
     client = login(researcher)
-    # Session, user, rights, unread notices (the header), the tokens.
-    with django_assert_num_queries(5):
+    # Session, the user with their rights, unread notices (the header), the tokens.
+    with django_assert_num_queries(4):
         page = client.get("/accounts/tokens/").content.decode()
     assert page.count("<td>Script ") == 5 and "Not rosa" not in page
 

@@ -143,9 +143,9 @@ class TestTheDetailsPage:
         article = ArticleFactory()
         client = login(researcher)
         client.get(details_url(article))
-        # The data version, session, user, two permission sets, the inbox count, the article,
+        # The data version, session, the user with their rights, the inbox count, the article,
         # the outlets.
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(6):
             assert client.get(details_url(article)).status_code == 200
         OutletFactory.create_batch(50)
         with django_assert_max_num_queries(8):

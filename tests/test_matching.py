@@ -221,13 +221,13 @@ def test_the_similar_claims_fragment_costs_the_same_for_5_records_and_50(
     checks_of(FACTS, source_admin)
     url = reverse("claims:similar")
     client.get(url, {"text": "warm-up"}, headers=HTMX)
-    # The fragment's own three (session, user, rights) and the matcher's three a kind.
-    with django_assert_num_queries(9):
+    # The fragment's own two (session, the user with their rights), the matcher's three a kind.
+    with django_assert_num_queries(8):
         client.get(url, {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX)
     claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
     checks_of([f"Check number {n} of the harbour tunnel." for n in range(45)], source_admin)
     client.get(url, {"text": "warm-up"}, headers=HTMX)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(url, {"text": REWORDED_WIND, "for_tagging": "1"}, headers=HTMX)
 
 
@@ -549,11 +549,11 @@ def test_a_claims_similar_list_costs_the_same_for_5_records_and_50(
     checks_of(FACTS, source_admin)
     url = reverse("claims:similar")
     client.get(url, {"text": "warm-up"}, headers=HTMX)
-    # Session, user, rights, the claim, the matcher's six, the claim's links.
-    with django_assert_num_queries(11):
+    # Session, the user with their rights, the claim, the matcher's six, the claim's links.
+    with django_assert_num_queries(10):
         client.get(url, {"claim": claim.pk}, headers=HTMX)
     claims_of([f"Claim number {n} about the harbour tunnel." for n in range(45)], researcher)
     checks_of([f"Check number {n} of the harbour tunnel." for n in range(45)], source_admin)
     client.get(url, {"text": "warm-up"}, headers=HTMX)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(url, {"claim": claim.pk}, headers=HTMX)

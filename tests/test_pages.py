@@ -182,9 +182,9 @@ def count_queries(client, url) -> int:
 class TestQueryCounts:
     """Pages cost the same number of queries for 1 row as for 100: no N+1.
 
-    No page is cached, in tests or when served: every signed-in page costs 5 for the session,
-    the user, their two kinds of permission (their own and their groups') and their unread
-    notifications (the header's Inbox link, at most 100 ids from an index).
+    No page is cached, in tests or when served: every signed-in page costs 3 for the session,
+    the user with their rights (one query, lib/auth.py) and their unread notifications (the
+    header's Inbox link, at most 100 ids from an index).
     """
 
     def test_the_article_list(self, login, researcher):
@@ -192,8 +192,8 @@ class TestQueryCounts:
         ArticleFactory()
         one = count_queries(client, reverse("articles:list"))
         ArticleFactory.create_batch(99)
-        # The 4 every page costs, the articles and the mention counts of those on the page.
-        assert count_queries(client, reverse("articles:list")) == one == 6
+        # The 3 every page costs, the articles and the mention counts of those on the page.
+        assert count_queries(client, reverse("articles:list")) == one == 5
 
     def test_the_claim_list(self, login, researcher):
         client = login(researcher)
@@ -202,9 +202,9 @@ class TestQueryCounts:
         with rederived_once():
             for mention in MentionFactory.create_batch(99):
                 EvidenceFactory(claim=mention.claim)
-        # The 4 every page costs, the claims, the rating scale (the filter's verdict choices),
+        # The 3 every page costs, the claims, the rating scale (the filter's verdict choices),
         # and the evidence balance of the claims on the page.
-        assert count_queries(client, reverse("claims:list")) == one == 7
+        assert count_queries(client, reverse("claims:list")) == one == 6
 
     def test_the_source_list(self, login, researcher):
         client = login(researcher)
@@ -212,8 +212,8 @@ class TestQueryCounts:
         SourceFactory(outlet=outlet)
         one = count_queries(client, reverse("sources:list"))
         SourceFactory.create_batch(99)
-        # The 4 every page costs, the sources and the citation counts of those on the page.
-        assert count_queries(client, reverse("sources:list")) == one == 6
+        # The 3 every page costs, the sources and the citation counts of those on the page.
+        assert count_queries(client, reverse("sources:list")) == one == 5
 
     def test_the_article_page(self, login, researcher):
         client = login(researcher)
@@ -224,9 +224,9 @@ class TestQueryCounts:
             for start in range(5, 500, 5):
                 MentionFactory(article=article, start=start, length=4)
         assert article.mentions.count() == 100
-        # The 4 every page costs, the article, its mentions with their claims, and the claims'
+        # The 3 every page costs, the article, its mentions with their claims, and the claims'
         # evidence balances.
-        assert count_queries(client, article.get_absolute_url()) == one == 7
+        assert count_queries(client, article.get_absolute_url()) == one == 6
 
     def test_the_claim_page(self, login, researcher):
         client = login(researcher)
@@ -236,11 +236,11 @@ class TestQueryCounts:
         one = count_queries(client, claim.get_absolute_url())
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # The 4 every page costs; then the claim (which says which of its lists hold anything),
+        # The 3 every page costs; then the claim (which says which of its lists hold anything),
         # its mentions and evidence. No tags, comments or links to checks published elsewhere:
         # no query for them (nor for its current publication before it was ever published).
         # The history waits until it is opened.
-        assert count_queries(client, claim.get_absolute_url()) == one == 7
+        assert count_queries(client, claim.get_absolute_url()) == one == 6
 
     def test_a_published_claim_page_asks_nothing_more_for_its_public_page(self, login, researcher):
         client = login(researcher)
@@ -248,9 +248,9 @@ class TestQueryCounts:
         EvidenceFactory(claim=claim)
         with CaptureQueriesContext(connection) as queries:
             page = client.get(claim.get_absolute_url()).content.decode()
-        # The 4 every page costs, the claim (with when its public verdict was published) and
+        # The 3 every page costs, the claim (with when its public verdict was published) and
         # its evidence: the link to its public page costs no query of its own.
-        assert len(queries) == 6
+        assert len(queries) == 5
         assert f'href="/public/claims/{claim.pk}/">Public page</a>' in page
 
     def test_the_claim_page_asks_for_tags_comments_and_links_only_when_it_has_them(
@@ -268,9 +268,9 @@ class TestQueryCounts:
         ExternalCheckLink.objects.create(claim=claim, external_check=check, linked_by=researcher)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(claim.get_absolute_url())
-        # The 4 every page costs, the claim and its evidence (no mentions: no query for them),
+        # The 3 every page costs, the claim and its evidence (no mentions: no query for them),
         # and one each for its tags, comments and links.
-        assert len(queries) == 9
+        assert len(queries) == 8
         page = response.content.decode()
         for shown in ("harbour-tonnage", "Asked the port authority.", "record tonnage"):
             assert shown in page
@@ -284,9 +284,9 @@ class TestQueryCounts:
         one = count_queries(client, url)
         MentionFactory.create_batch(99, claim=claim)
         EvidenceFactory.create_batch(99, claim=claim)
-        # The 4 every page costs; the claim, and the history of the claim, mentions, evidence
+        # The 3 every page costs; the claim, and the history of the claim, mentions, evidence
         # and links to checks published elsewhere.
-        assert count_queries(client, url) == one == 9
+        assert count_queries(client, url) == one == 8
 
     def test_the_claim_page_with_the_verdict_form(self, login, reviewer):
         client = login(reviewer)
@@ -298,7 +298,7 @@ class TestQueryCounts:
         EvidenceFactory.create_batch(99, claim=claim)
         # Five more than a researcher's: who wrote what (the claim's, mentions' and evidence's
         # history), the rating scale, and the reviewers it may be assigned to.
-        assert count_queries(client, claim.get_absolute_url()) == one == 12
+        assert count_queries(client, claim.get_absolute_url()) == one == 11
 
     def test_the_review_queue(self, login, reviewer):
         client = login(reviewer)
@@ -306,9 +306,9 @@ class TestQueryCounts:
         one = count_queries(client, reverse("claims:queue"))
         ClaimFactory.create_batch(99, status="submitted")
         ClaimFactory.create_batch(100, status="in_review", reviewer=reviewer)
-        # The 4 every page costs, the claims waiting, those in review (each with its first
+        # The 3 every page costs, the claims waiting, those in review (each with its first
         # mention's article), and the evidence balance of them all.
-        assert count_queries(client, reverse("claims:queue")) == one == 7
+        assert count_queries(client, reverse("claims:queue")) == one == 6
 
     def test_the_source_page(self, login, researcher):
         client = login(researcher)
@@ -316,8 +316,8 @@ class TestQueryCounts:
         EvidenceFactory(source=source)
         one = count_queries(client, source.get_absolute_url())
         EvidenceFactory.create_batch(99, source=source)
-        # The 4 every page costs; source, evidence, snapshots and the last fetch.
-        assert count_queries(client, source.get_absolute_url()) == one == 8
+        # The 3 every page costs; source, evidence, snapshots and the last fetch.
+        assert count_queries(client, source.get_absolute_url()) == one == 7
 
     def test_the_outlet_list(self, login, researcher):
         client = login(researcher)

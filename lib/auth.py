@@ -42,7 +42,7 @@ class ModelBackendInOneQuery(ModelBackend):
     """Every signed-in page reads its user and asks for their rights, own and groups', at once.
 
     Both are still read from the database on every request (a removed role or a deactivated
-    account counts at once); the stock backend only takes three queries to do it.
+    account counts at once); the stock backend takes three queries to do it.
     """
 
     def get_user(self, user_id):
@@ -50,10 +50,9 @@ class ModelBackendInOneQuery(ModelBackend):
             pk = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        found = list(User.objects.raw(_user_and_rights_sql(connection.vendor), [pk]))
-        if not found or not self.user_can_authenticate(found[0]):
+        user = next(iter(User.objects.raw(_user_and_rights_sql(connection.vendor), [pk])), None)
+        if user is None or not self.user_can_authenticate(user):
             return None
-        user = found[0]
         if not user.is_superuser:  # a superuser's rights are every right, as the stock backend says
             user._perm_cache = set((user.rights or "").split())
         return user
